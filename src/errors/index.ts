@@ -63,5 +63,8 @@ export function isWardenError(value: unknown): value is WardenError {
 export function toUserError(value: unknown): WardenError {
   return isWardenError(value)
     ? value
-    : new WardenError('internal', 'Internal error. The details were logged; please report this if it persists.');
+    : new WardenError(
+        'internal',
+        'Internal error. The details were logged; please report this if it persists.',
+      );
 }

@@ -1,0 +1,43 @@
+// Per-invocation context of a CLI command: the parsed configuration, and the database opened on first use.
+import { loadConfig } from '../config/index.js';
+import type { Config } from '../config/index.js';
+import { Matcher } from '../matching/index.js';
+import { openDatabase } from '../store/index.js';
+import type { Database } from '../store/index.js';
+import type { Io } from './io.js';
+
+export class Context {
+  readonly config: Config;
+  private opened: Promise<Database> | undefined;
+
+  constructor(
+    readonly io: Io,
+    environment: Record<string, string | undefined>,
+  ) {
+    this.config = loadConfig(environment);
+  }
+
+  database(): Promise<Database> {
+    this.opened ??= openDatabase({ dataDir: this.config.dataDir, databaseUrl: this.config.databaseUrl });
+    return this.opened;
+  }
+
+  /** A matcher for one command: loads the index once and does not follow later changes. */
+  async matcher(): Promise<Matcher> {
+    return Matcher.open(await this.database(), {
+      defaultThreshold: this.config.matchThreshold,
+      minQuality: this.config.minQuality,
+      refreshMs: 0,
+    });
+  }
+
+  imageLimits(): { maxBytes: number; maxPixels: number } {
+    return { maxBytes: this.config.maxImageBytes, maxPixels: this.config.maxImagePixels };
+  }
+
+  async close(): Promise<void> {
+    if (this.opened === undefined) return;
+    const database = await this.opened.catch(() => undefined);
+    await database?.close();
+  }
+}

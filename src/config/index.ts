@@ -1,0 +1,70 @@
+// The one configuration schema. Each field has a default and one environment variable; the CLI parses it
+// once at start-up (`loadConfig(process.env)`) and passes the result down. Nothing else reads process.env.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { WardenError } from '../errors/index.js';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Field name → [environment variable, schema]. The schema's default is the embedded default. */
+const fields = {
+  dataDir: ['WARDEN_DATA_DIR', z.string().min(1).default('./data')],
+  databaseUrl: [
+    'DATABASE_URL',
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+  ],
+  logLevel: [
+    'WARDEN_LOG_LEVEL',
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ],
+  host: ['WARDEN_HOST', z.string().min(1).default('127.0.0.1')],
+  port: ['WARDEN_PORT', integer(0, 65535).default(8080)],
+  matchThreshold: ['WARDEN_MATCH_THRESHOLD', integer(0, 256).default(31)],
+  minQuality: ['WARDEN_MIN_QUALITY', integer(0, 100).default(50)],
+  maxImageBytes: ['WARDEN_MAX_IMAGE_BYTES', integer(1, 2 ** 31).default(50 * 1024 * 1024)],
+  maxImagePixels: ['WARDEN_MAX_IMAGE_PIXELS', integer(1, 2 ** 31).default(100_000_000)],
+  indexRefreshMs: ['WARDEN_INDEX_REFRESH_MS', integer(50, 3_600_000).default(1000)],
+  hashingThreads: ['WARDEN_HASHING_THREADS', integer(0, 256).default(0)],
+} as const;
+
+type Fields = typeof fields;
+export type Config = { [K in keyof Fields]: z.output<Fields[K][1]> };
+
+/** The environment variable behind each configuration field, for help texts and the README. */
+export const configEnvironment: Record<keyof Config, string> = Object.fromEntries(
+  Object.entries(fields).map(([key, [variable]]) => [key, variable]),
+) as Record<keyof Config, string>;
+
+/**
+ * Parses configuration from an environment (normally process.env). Empty strings count as unset.
+ * Throws a WardenError naming every variable that is wrong and what it must be.
+ */
+export function loadConfig(
+  environment: Record<string, string | undefined>,
+  overrides: Partial<Config> = {},
+): Config {
+  const shape = Object.fromEntries(Object.entries(fields).map(([key, [, schema]]) => [key, schema]));
+  const raw = Object.fromEntries(
+    Object.entries(fields).map(([key, [variable]]) => {
+      const value = environment[variable];
+      return [key, value === undefined || value === '' ? undefined : value];
+    }),
+  );
+  const parsed = z.object(shape).safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]) as keyof Config;
+      return `${configEnvironment[key]}: ${issue.message}`;
+    });
+    throw new WardenError('configuration', `Invalid configuration. ${problems.join('; ')}.`);
+  }
+  const config = { ...(parsed.data as Config), ...definedOnly(overrides) };
+  return { ...config, dataDir: resolve(config.dataDir) };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

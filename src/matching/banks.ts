@@ -1,0 +1,360 @@
+// Banks: named lists of signals (hashes) with a category, and their entries. Every change takes a new
+// bank revision in the same transaction, so every matcher (in this process or another) can follow it.
+import type { Kysely } from 'kysely';
+import { WardenError } from '../errors/index.js';
+import { parseSignal } from '../hashing/index.js';
+import { nextBankRevision, now } from '../store/index.js';
+import type { BankEntryRow, BankRow, Database, Schema, SignalType } from '../store/index.js';
+
+export type BankId = number & { readonly __brand: 'BankId' };
+export type BankEntryId = number & { readonly __brand: 'BankEntryId' };
+
+export interface Bank {
+  id: BankId;
+  name: string;
+  category: string;
+  source: string;
+  description: string;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface BankWithCount extends Bank {
+  entryCount: number;
+}
+
+export interface BankEntry {
+  id: BankEntryId;
+  bankId: BankId;
+  signalType: SignalType;
+  /** The signal as stored: lowercase hex. */
+  signal: string;
+  category: string;
+  source: string;
+  note: string;
+  externalId: string;
+  addedAt: string;
+  enabled: boolean;
+}
+
+export interface NewBank {
+  name: string;
+  category: string;
+  description?: string;
+  source?: string;
+}
+
+export interface NewBankEntry {
+  signalType: SignalType;
+  signal: string;
+  /** Defaults to the bank's category. */
+  category?: string;
+  source?: string;
+  note?: string;
+  externalId?: string;
+}
+
+export const signalTypes: readonly SignalType[] = ['pdq', 'md5', 'sha256'];
+
+const bankNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const categoryPattern = /^[a-z][a-z0-9_-]{0,31}$/;
+const maxTextLength = 1000;
+
+export function validateBankName(name: string): string {
+  if (!bankNamePattern.test(name)) {
+    throw new WardenError(
+      'invalid_argument',
+      `Invalid bank name "${name.slice(0, 80)}": use 1 to 64 letters, digits, "_", "-" or ".", starting with a letter or digit.`,
+    );
+  }
+  return name;
+}
+
+export function validateCategory(category: string): string {
+  if (!categoryPattern.test(category)) {
+    throw new WardenError(
+      'invalid_argument',
+      `Invalid category "${category.slice(0, 80)}": use a lowercase word such as csam, terrorism, ncii, harassment or other (letters, digits, "_" or "-", up to 32 characters).`,
+    );
+  }
+  return category;
+}
+
+export function validateSignalType(type: string): SignalType {
+  const normalised = type.trim().toLowerCase();
+  if (normalised === 'video_md5') return 'md5';
+  if ((signalTypes as readonly string[]).includes(normalised)) return normalised as SignalType;
+  throw new WardenError(
+    'invalid_argument',
+    `Unknown signal type "${type.slice(0, 40)}": use one of ${signalTypes.join(', ')}.`,
+  );
+}
+
+/** Validates free text (notes, sources, external ids): bounded length, no control characters. */
+export function validateText(field: string, value: string): string {
+  if (value.length > maxTextLength) {
+    throw new WardenError(
+      'invalid_argument',
+      `The ${field} is ${value.length} characters long; the limit is ${maxTextLength}.`,
+    );
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) {
+    throw new WardenError('invalid_argument', `The ${field} contains control characters; remove them.`);
+  }
+  return value;
+}
+
+export function toBank(row: BankRow): Bank {
+  return {
+    id: row.id as BankId,
+    name: row.name,
+    category: row.category,
+    source: row.source,
+    description: row.description,
+    enabled: row.enabled === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toBankEntry(row: BankEntryRow): BankEntry {
+  return {
+    id: row.id as BankEntryId,
+    bankId: row.bank_id as BankId,
+    signalType: row.signal_type,
+    signal: row.value,
+    category: row.category,
+    source: row.source,
+    note: row.note,
+    externalId: row.external_id,
+    addedAt: row.added_at,
+    enabled: row.enabled === 1,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const text = String((error as { code?: unknown }).code ?? '') + String((error as Error).message ?? '');
+  return (
+    text.includes('23505') || text.includes('SQLITE_CONSTRAINT_UNIQUE') || text.includes('UNIQUE constraint')
+  );
+}
+
+export async function createBank(database: Database, bank: NewBank): Promise<Bank> {
+  const name = validateBankName(bank.name);
+  const category = validateCategory(bank.category);
+  const description = validateText('description', bank.description ?? '');
+  const source = validateText('source', bank.source ?? 'local');
+  try {
+    return await database.db.transaction().execute(async (trx) => {
+      const revision = await nextBankRevision(trx);
+      const timestamp = now();
+      const row = await trx
+        .insertInto('banks')
+        .values({
+          name,
+          category,
+          description,
+          source,
+          enabled: 1,
+          created_at: timestamp,
+          updated_at: timestamp,
+          revision,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toBank(row);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new WardenError(
+        'conflict',
+        `A bank named "${name}" already exists. Choose another name, or use it as it is.`,
+      );
+    }
+    throw error;
+  }
+}
+
+export async function getBank(database: Database, name: string): Promise<Bank> {
+  const row = await database.db.selectFrom('banks').selectAll().where('name', '=', name).executeTakeFirst();
+  if (row === undefined) {
+    throw new WardenError(
+      'not_found',
+      `No bank named "${name.slice(0, 80)}". List the banks with "warden bank list".`,
+    );
+  }
+  return toBank(row);
+}
+
+export async function listBanks(database: Database): Promise<BankWithCount[]> {
+  const banks = await database.db.selectFrom('banks').selectAll().orderBy('name').execute();
+  const counts = await database.db
+    .selectFrom('bank_entries')
+    .select(['bank_id', (eb) => eb.fn.countAll<number | string>().as('count')])
+    .where('enabled', '=', 1)
+    .groupBy('bank_id')
+    .execute();
+  const countByBank = new Map(counts.map((row) => [row.bank_id, Number(row.count)]));
+  return banks.map((row) => ({ ...toBank(row), entryCount: countByBank.get(row.id) ?? 0 }));
+}
+
+export interface BankChanges {
+  name?: string;
+  category?: string;
+  description?: string;
+  enabled?: boolean;
+}
+
+/** Renames, re-categorises, describes, enables or disables a bank. */
+export async function updateBank(database: Database, name: string, changes: BankChanges): Promise<Bank> {
+  const bank = await getBank(database, name);
+  const values = {
+    ...(changes.name === undefined ? {} : { name: validateBankName(changes.name) }),
+    ...(changes.category === undefined ? {} : { category: validateCategory(changes.category) }),
+    ...(changes.description === undefined
+      ? {}
+      : { description: validateText('description', changes.description) }),
+    ...(changes.enabled === undefined ? {} : { enabled: changes.enabled ? 1 : 0 }),
+  };
+  try {
+    return await database.db.transaction().execute(async (trx) => {
+      const revision = await nextBankRevision(trx);
+      const row = await trx
+        .updateTable('banks')
+        .set({ ...values, updated_at: now(), revision })
+        .where('id', '=', bank.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toBank(row);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new WardenError(
+        'conflict',
+        `A bank named "${changes.name ?? ''}" already exists. Choose another name.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Deletes a bank and all its entries. */
+export async function deleteBank(database: Database, name: string): Promise<void> {
+  const bank = await getBank(database, name);
+  await database.db.transaction().execute(async (trx) => {
+    await nextBankRevision(trx);
+    await trx.deleteFrom('bank_entries').where('bank_id', '=', bank.id).execute();
+    await trx.deleteFrom('banks').where('id', '=', bank.id).execute();
+  });
+}
+
+/** Adds one entry; adding a signal the bank already holds returns the existing entry, re-enabled. */
+export async function addBankEntry(
+  database: Database,
+  bankName: string,
+  entry: NewBankEntry,
+): Promise<BankEntry> {
+  const bank = await getBank(database, bankName);
+  const row = normaliseEntry(bank, entry);
+  return database.db.transaction().execute(async (trx) => {
+    const revision = await nextBankRevision(trx);
+    const inserted = await trx
+      .insertInto('bank_entries')
+      .values({ ...row, revision })
+      .onConflict((conflict) =>
+        conflict.columns(['bank_id', 'signal_type', 'value']).doUpdateSet({
+          enabled: 1,
+          revision,
+          // Re-adding a known signal refreshes only the metadata the caller gave.
+          ...(entry.note === undefined ? {} : { note: row.note }),
+          ...(entry.category === undefined ? {} : { category: row.category }),
+          ...(entry.externalId === undefined ? {} : { external_id: row.external_id }),
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toBankEntry(inserted);
+  });
+}
+
+/** Turns an entry on or off without deleting it; a disabled entry matches nothing. */
+export async function setBankEntryEnabled(
+  database: Database,
+  entryId: number,
+  enabled: boolean,
+): Promise<BankEntry> {
+  return database.db.transaction().execute(async (trx) => {
+    const revision = await nextBankRevision(trx);
+    const row = await trx
+      .updateTable('bank_entries')
+      .set({ enabled: enabled ? 1 : 0, revision })
+      .where('id', '=', entryId)
+      .returningAll()
+      .executeTakeFirst();
+    if (row === undefined) throw new WardenError('not_found', `No bank entry with id ${entryId}.`);
+    return toBankEntry(row);
+  });
+}
+
+export async function getBankEntries(database: Database, entryIds: readonly number[]): Promise<BankEntry[]> {
+  if (entryIds.length === 0) return [];
+  const rows = await database.db.selectFrom('bank_entries').selectAll().where('id', 'in', entryIds).execute();
+  return rows.map(toBankEntry);
+}
+
+export interface ListEntriesOptions {
+  /** Only entries with an id greater than this (keyset pagination). */
+  afterId?: number;
+  limit?: number;
+  signalType?: SignalType;
+  includeDisabled?: boolean;
+}
+
+export async function listBankEntries(
+  database: Database,
+  bankName: string,
+  options: ListEntriesOptions = {},
+): Promise<BankEntry[]> {
+  const bank = await getBank(database, bankName);
+  return listEntriesOfBank(database.db, bank.id, options);
+}
+
+export async function listEntriesOfBank(
+  db: Kysely<Schema>,
+  bankId: BankId,
+  options: ListEntriesOptions,
+): Promise<BankEntry[]> {
+  let query = db
+    .selectFrom('bank_entries')
+    .selectAll()
+    .where('bank_id', '=', bankId)
+    .where('id', '>', options.afterId ?? 0)
+    .orderBy('id')
+    .limit(Math.min(options.limit ?? 1000, 100_000));
+  if (options.signalType !== undefined) query = query.where('signal_type', '=', options.signalType);
+  if (options.includeDisabled !== true) query = query.where('enabled', '=', 1);
+  return (await query.execute()).map(toBankEntry);
+}
+
+/** Validates one new entry against its bank; throws a WardenError saying what is wrong with it. */
+export function normaliseEntry(
+  bank: Bank,
+  entry: NewBankEntry,
+): Omit<Schema['bank_entries'], 'id' | 'revision'> {
+  return {
+    bank_id: bank.id,
+    signal_type: entry.signalType,
+    value: parseSignal(entry.signalType, entry.signal),
+    category:
+      entry.category === undefined || entry.category === ''
+        ? bank.category
+        : validateCategory(entry.category),
+    source: validateText('source', entry.source ?? bank.source),
+    note: validateText('note', entry.note ?? ''),
+    external_id: validateText('external id', entry.externalId ?? ''),
+    added_at: now(),
+    enabled: 1,
+  };
+}

@@ -1,0 +1,39 @@
+// The matching domain: banks of known signals, their import and export, the PDQ index, and the matcher
+// that turns content signals into matches.
+export {
+  createBank,
+  getBank,
+  listBanks,
+  updateBank,
+  deleteBank,
+  addBankEntry,
+  setBankEntryEnabled,
+  listBankEntries,
+  getBankEntries,
+  validateSignalType,
+  signalTypes,
+} from './banks.js';
+export type {
+  Bank,
+  BankWithCount,
+  BankEntry,
+  BankId,
+  BankEntryId,
+  NewBank,
+  NewBankEntry,
+  BankChanges,
+  ListEntriesOptions,
+} from './banks.js';
+export { importBankFile, exportBankFile } from './bank-files.js';
+export type {
+  BankFileFormat,
+  ImportOptions,
+  ImportProgress,
+  ImportSummary,
+  ImportLineError,
+  ExportOptions,
+} from './bank-files.js';
+export { Matcher } from './matcher.js';
+export type { Match, MatchQuery, MatchOptions, MatchResult, MatcherOptions } from './matcher.js';
+export { PdqIndex, bruteForceSearch } from './pdq-index.js';
+export type { PdqNeighbour } from './pdq-index.js';

@@ -1,0 +1,349 @@
+// The matcher answers "which bank entries does this content match?". PDQ hashes are looked up in an
+// in-memory PdqIndex, loaded from the database at start and kept current by following bank revisions
+// (so an entry added by any process is matchable within one refresh interval); MD5 and SHA-256 are exact
+// lookups on the database's signal index. Entry metadata is read from the database only for the few
+// entries that matched, so memory holds nothing but the hashes.
+import { WardenError } from '../errors/index.js';
+import { pdqHashToBytes } from '../hashing/index.js';
+import type { DihedralName, PdqHash } from '../hashing/index.js';
+import type { Database, SignalType } from '../store/index.js';
+import { getBankEntries, toBank } from './banks.js';
+import type { Bank, BankEntry, BankId } from './banks.js';
+import { PdqIndex } from './pdq-index.js';
+
+export interface MatchQuery {
+  pdq?: PdqHash;
+  /** PDQ quality of the query, when known (hashes given as text have none). */
+  quality?: number;
+  /** Dihedral variants of the query's PDQ hash, tried when `dihedral` is asked for. */
+  dihedral?: Partial<Record<DihedralName, PdqHash>>;
+  md5?: string;
+  sha256?: string;
+}
+
+export interface MatchOptions {
+  /** Largest PDQ distance that counts as a match (default from configuration, normally 31). */
+  threshold?: number;
+  /** Only these banks (by name); default all enabled banks. */
+  banks?: readonly string[];
+  /** Also look up the query's dihedral variants (rotations and flips). */
+  dihedral?: boolean;
+}
+
+export interface Match {
+  bank: string;
+  bankId: BankId;
+  category: string;
+  signalType: SignalType;
+  /** The bank entry's signal, lowercase hex. */
+  signal: string;
+  distance: number;
+  entryId: number;
+  /** Which dihedral variant of the query matched, when it was not the original. */
+  variant?: DihedralName;
+  note: string;
+  externalId: string;
+}
+
+export interface MatchResult {
+  matches: Match[];
+  /** The query's PDQ quality is below the trusted minimum: report, but do not act automatically. */
+  lowQuality: boolean;
+}
+
+export interface MatcherOptions {
+  defaultThreshold: number;
+  minQuality: number;
+  /** Follow changes made by other processes every this many milliseconds; 0 disables the timer. */
+  refreshMs: number;
+  /** Called when a background refresh fails (the matcher keeps serving its last state). */
+  onRefreshError?: (error: unknown) => void;
+}
+
+const pageSize = 50_000;
+const idsPerQuery = 500;
+
+export class Matcher {
+  private index: PdqIndex;
+  private banks = new Map<BankId, Bank>();
+  private revision: number;
+  private lastChangeId = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly database: Database,
+    private readonly options: MatcherOptions,
+    loaded: { index: PdqIndex; revision: number; banks: Bank[] },
+  ) {
+    this.index = loaded.index;
+    this.revision = loaded.revision;
+    this.lastChangeId = Number.MAX_SAFE_INTEGER;
+    for (const bank of loaded.banks) this.banks.set(bank.id, bank);
+  }
+
+  /** Loads every enabled PDQ entry into memory and, if asked, starts following changes. */
+  static async open(database: Database, options: MatcherOptions): Promise<Matcher> {
+    const matcher = new Matcher(database, options, await loadIndex(database));
+    if (options.refreshMs > 0) {
+      matcher.timer = setInterval(() => {
+        matcher.refresh().catch((error: unknown) => options.onRefreshError?.(error));
+      }, options.refreshMs);
+      matcher.timer.unref();
+    }
+    return matcher;
+  }
+
+  /** Number of PDQ hashes in memory. */
+  get indexSize(): number {
+    return this.index.size;
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Applies every bank change committed since the last refresh. Concurrent calls share one run. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.applyChanges().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async applyChanges(): Promise<void> {
+    const bankRows = await this.database.db.selectFrom('banks').selectAll().execute();
+    const banks = new Map(bankRows.map((row) => [row.id as BankId, toBank(row)]));
+    if ([...this.banks.keys()].some((id) => !banks.has(id))) {
+      // A deleted bank took its entries with it: rebuild rather than track every removal.
+      const loaded = await loadIndex(this.database);
+      this.index = loaded.index;
+      this.revision = loaded.revision;
+      this.lastChangeId = Number.MAX_SAFE_INTEGER;
+      this.banks = new Map(loaded.banks.map((bank) => [bank.id, bank]));
+      return;
+    }
+    this.banks = banks;
+    for (;;) {
+      const revision = this.revision;
+      const afterId = this.lastChangeId;
+      const changes = await this.database.db
+        .selectFrom('bank_entries')
+        .select(['id', 'value', 'enabled', 'revision'])
+        .where('signal_type', '=', 'pdq')
+        .where((eb) =>
+          eb.or([
+            eb('revision', '>', revision),
+            eb.and([eb('revision', '=', revision), eb('id', '>', afterId)]),
+          ]),
+        )
+        .orderBy('revision')
+        .orderBy('id')
+        .limit(pageSize)
+        .execute();
+      for (const change of changes) {
+        if (change.enabled === 1) this.index.add(change.id, pdqHashToBytes(change.value as PdqHash));
+        else this.index.remove(change.id);
+        this.revision = Number(change.revision);
+        this.lastChangeId = change.id;
+      }
+      if (changes.length < pageSize) return;
+    }
+  }
+
+  /** Matches one piece of content. */
+  async match(query: MatchQuery, options: MatchOptions = {}): Promise<MatchResult> {
+    const [result] = await this.matchBatch([query], options);
+    if (result === undefined) throw new Error('matchBatch returned no result');
+    return result;
+  }
+
+  /** Matches many pieces of content at once; the PDQ lookups share one batched pass over the index. */
+  async matchBatch(queries: readonly MatchQuery[], options: MatchOptions = {}): Promise<MatchResult[]> {
+    const { threshold, allowedBanks } = this.checkOptions(options);
+
+    // One PDQ probe per hash to try: the query itself and, if asked, its dihedral variants.
+    const probes: { query: number; variant?: DihedralName; bytes: Uint8Array }[] = [];
+    queries.forEach((query, index) => {
+      if (query.pdq === undefined) return;
+      probes.push({ query: index, bytes: pdqHashToBytes(query.pdq) });
+      if (options.dihedral === true) {
+        for (const [variant, hash] of Object.entries(query.dihedral ?? {})) {
+          probes.push({ query: index, variant: variant as DihedralName, bytes: pdqHashToBytes(hash) });
+        }
+      }
+    });
+    const packed = new Uint8Array(probes.length * 32);
+    probes.forEach((probe, index) => packed.set(probe.bytes, index * 32));
+    const neighbours = probes.length === 0 ? [] : this.index.queryBatch(packed, threshold);
+
+    // Best (smallest) distance per query and entry, keeping which variant gave it.
+    const best = queries.map(() => new Map<number, { distance: number; variant?: DihedralName }>());
+    neighbours.forEach((list, probeIndex) => {
+      const probe = probes[probeIndex];
+      if (probe === undefined) return;
+      const found = best[probe.query];
+      for (const neighbour of list) {
+        const previous = found?.get(neighbour.entryId);
+        if (previous === undefined || neighbour.distance < previous.distance) {
+          found?.set(neighbour.entryId, {
+            distance: neighbour.distance,
+            ...(probe.variant ? { variant: probe.variant } : {}),
+          });
+        }
+      }
+    });
+
+    const entryIds = [...new Set(best.flatMap((found) => [...found.keys()]))];
+    const entries = new Map<number, BankEntry>();
+    for (let start = 0; start < entryIds.length; start += idsPerQuery) {
+      for (const entry of await getBankEntries(this.database, entryIds.slice(start, start + idsPerQuery))) {
+        entries.set(entry.id, entry);
+      }
+    }
+    const exact = await this.exactMatches(queries);
+
+    return queries.map((query, index) => {
+      const matches: Match[] = [];
+      for (const [entryId, found] of best[index] ?? []) {
+        const entry = entries.get(entryId);
+        if (entry !== undefined) this.pushMatch(matches, entry, found.distance, allowedBanks, found.variant);
+      }
+      for (const entry of exact.get(index) ?? []) this.pushMatch(matches, entry, 0, allowedBanks);
+      matches.sort((a, b) => a.distance - b.distance || a.entryId - b.entryId);
+      return { matches, lowQuality: query.quality !== undefined && query.quality < this.options.minQuality };
+    });
+  }
+
+  private pushMatch(
+    matches: Match[],
+    entry: BankEntry,
+    distance: number,
+    allowedBanks: Set<BankId> | undefined,
+    variant?: DihedralName,
+  ): void {
+    const bank = this.banks.get(entry.bankId);
+    if (bank === undefined || !bank.enabled || !entry.enabled) return;
+    if (allowedBanks !== undefined && !allowedBanks.has(bank.id)) return;
+    matches.push({
+      bank: bank.name,
+      bankId: bank.id,
+      category: entry.category,
+      signalType: entry.signalType,
+      signal: entry.signal,
+      distance,
+      entryId: entry.id,
+      ...(variant === undefined ? {} : { variant }),
+      note: entry.note,
+      externalId: entry.externalId,
+    });
+  }
+
+  /** Validates match options (threshold range, bank names) and resolves them. */
+  checkOptions(options: MatchOptions): { threshold: number; allowedBanks: Set<BankId> | undefined } {
+    const threshold = options.threshold ?? this.options.defaultThreshold;
+    if (!Number.isInteger(threshold) || threshold < 0 || threshold > 256) {
+      throw new WardenError(
+        'invalid_argument',
+        `The threshold must be a whole number from 0 to 256; got ${threshold}.`,
+      );
+    }
+    return { threshold, allowedBanks: this.allowedBanks(options.banks) };
+  }
+
+  private allowedBanks(names: readonly string[] | undefined): Set<BankId> | undefined {
+    if (names === undefined || names.length === 0) return undefined;
+    const byName = new Map([...this.banks.values()].map((bank) => [bank.name, bank.id]));
+    return new Set(
+      names.map((name) => {
+        const id = byName.get(name);
+        if (id === undefined) {
+          throw new WardenError(
+            'not_found',
+            `No bank named "${name.slice(0, 80)}". List the banks with "warden bank list".`,
+          );
+        }
+        return id;
+      }),
+    );
+  }
+
+  /** MD5 and SHA-256 lookups, straight from the database's (signal_type, value) index. */
+  private async exactMatches(queries: readonly MatchQuery[]): Promise<Map<number, BankEntry[]>> {
+    const wanted = new Map<string, number[]>();
+    queries.forEach((query, index) => {
+      for (const [type, value] of [
+        ['md5', query.md5],
+        ['sha256', query.sha256],
+      ] as const) {
+        if (value === undefined) continue;
+        const key = `${type}:${value}`;
+        wanted.set(key, [...(wanted.get(key) ?? []), index]);
+      }
+    });
+    const found = new Map<number, BankEntry[]>();
+    for (const type of ['md5', 'sha256'] as const) {
+      const values = [...wanted.keys()]
+        .filter((key) => key.startsWith(`${type}:`))
+        .map((key) => key.slice(type.length + 1));
+      for (let start = 0; start < values.length; start += idsPerQuery) {
+        const rows = await this.database.db
+          .selectFrom('bank_entries')
+          .select('id')
+          .where('signal_type', '=', type)
+          .where('value', 'in', values.slice(start, start + idsPerQuery))
+          .where('enabled', '=', 1)
+          .execute();
+        for (const entry of await getBankEntries(
+          this.database,
+          rows.map((row) => row.id),
+        )) {
+          for (const queryIndex of wanted.get(`${type}:${entry.signal}`) ?? []) {
+            found.set(queryIndex, [...(found.get(queryIndex) ?? []), entry]);
+          }
+        }
+      }
+    }
+    return found;
+  }
+}
+
+/** Reads the bank revision first, then every enabled PDQ entry, so no change in between is lost. */
+async function loadIndex(database: Database): Promise<{ index: PdqIndex; revision: number; banks: Bank[] }> {
+  const counter = await database.db
+    .selectFrom('counters')
+    .select('value')
+    .where('name', '=', 'bank_revision')
+    .executeTakeFirstOrThrow();
+  const banks = (await database.db.selectFrom('banks').selectAll().execute()).map(toBank);
+  const ids: number[] = [];
+  const chunks: Uint8Array[] = [];
+  let afterId = 0;
+  for (;;) {
+    const rows = await database.db
+      .selectFrom('bank_entries')
+      .select(['id', 'value'])
+      .where('signal_type', '=', 'pdq')
+      .where('enabled', '=', 1)
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) break;
+    const chunk = new Uint8Array(rows.length * 32);
+    rows.forEach((row, index) => {
+      chunk.set(pdqHashToBytes(row.value as PdqHash), index * 32);
+      ids.push(row.id);
+    });
+    chunks.push(chunk);
+    afterId = rows[rows.length - 1]?.id ?? afterId;
+  }
+  const hashes = new Uint8Array(ids.length * 32);
+  let offset = 0;
+  for (const chunk of chunks) {
+    hashes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { index: PdqIndex.build(ids, hashes), revision: Number(counter.value), banks };
+}

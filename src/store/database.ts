@@ -1,0 +1,136 @@
+// Opens the one database: SQLite in the data directory by default, PostgreSQL when DATABASE_URL is set.
+// Both run the same Kysely queries; the few differences live here and in migrations.ts.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { WardenError } from '../errors/index.js';
+import { migrations } from './migrations.js';
+import type { Schema } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<Schema>;
+  readonly dialect: Dialect;
+  /** Where the data lives, for messages: a file path or the PostgreSQL URL without its password. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  /** PostgreSQL schema to use (created if absent); tests use one each. Default: the server's search_path. */
+  postgresSchema?: string;
+}
+
+// PostgreSQL returns int8 as strings to protect precision; Warden's ids and counters stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+
+/** Opens the database and brings its schema up to date. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, options.postgresSchema)
+    : openSqlite(options.dataDir);
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+function openSqlite(dataDir: string): Database {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'warden.db');
+  let sqlite: SqliteDatabase.Database;
+  try {
+    sqlite = new SqliteDatabase(file);
+  } catch (error) {
+    throw new WardenError(
+      'configuration',
+      `Cannot open the database ${file}: ${(error as Error).message}. Check that WARDEN_DATA_DIR is writable.`,
+    );
+  }
+  // WAL lets readers (the CLI) work while a server writes; the busy timeout rides out short write locks.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, schema: string | undefined): Promise<Database> {
+  const location = redactPassword(url);
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new WardenError('configuration', `Invalid PostgreSQL schema name "${schema}".`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+  });
+  // An idle client that loses its connection must not take the process down.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    else await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    throw new WardenError(
+      'unavailable',
+      `Cannot connect to PostgreSQL at ${location}: ${(error as Error).message}. Check DATABASE_URL and that the server is running.`,
+    );
+  }
+  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+}
+
+async function migrate(database: Database): Promise<void> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new WardenError(
+      'configuration',
+      `Database migration ${failed} failed on ${database.location}: ${(error as Error).message}`,
+    );
+  }
+}
+
+function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+/** The current time as stored: ISO-8601 UTC with milliseconds, which sorts as text. */
+export function now(): string {
+  return new Date().toISOString();
+}
+
+/**
+ * Takes the next bank revision inside a write transaction. The counter row stays locked until the
+ * transaction commits, so revisions become visible in order and a reader following `revision > last`
+ * never skips a change that commits late.
+ */
+export async function nextBankRevision(trx: Kysely<Schema>): Promise<number> {
+  const row = await trx
+    .updateTable('counters')
+    .set((eb) => ({ value: eb('value', '+', 1) }))
+    .where('name', '=', 'bank_revision')
+    .returning('value')
+    .executeTakeFirstOrThrow();
+  return Number(row.value);
+}
