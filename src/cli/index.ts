@@ -8,6 +8,7 @@ import { registerHash } from './hash.js';
 import { processIo } from './io.js';
 import type { Io } from './io.js';
 import { registerMatch } from './match.js';
+import { registerServe } from './serve.js';
 
 /** Wraps a command handler: builds its context, closes it, and records the handler's exit code. */
 export type Action = <A extends unknown[]>(
@@ -44,6 +45,7 @@ export async function main(
   registerHash(program, action);
   registerBank(program, action);
   registerMatch(program, action);
+  registerServe(program, action);
 
   if (argv.length <= 2) {
     program.outputHelp();

@@ -28,6 +28,26 @@ const fields = {
   maxImagePixels: ['WARDEN_MAX_IMAGE_PIXELS', integer(1, 2 ** 31).default(100_000_000)],
   indexRefreshMs: ['WARDEN_INDEX_REFRESH_MS', integer(50, 3_600_000).default(1000)],
   hashingThreads: ['WARDEN_HASHING_THREADS', integer(0, 256).default(0)],
+  serverProcesses: ['WARDEN_SERVER_PROCESSES', integer(1, 256).default(1)],
+  serveWorker: ['WARDEN_SERVE_WORKER', z.stringbool().default(true)],
+  rateLimitPerMinute: ['WARDEN_RATE_LIMIT_PER_MINUTE', integer(1, 10_000_000).default(60_000)],
+  maxRequestBytes: ['WARDEN_MAX_REQUEST_BYTES', integer(1024, 2 ** 31).default(64 * 1024 * 1024)],
+  jobLeaseMs: ['WARDEN_JOB_LEASE_MS', integer(1000, 3_600_000).default(30_000)],
+  workerConcurrency: ['WARDEN_WORKER_CONCURRENCY', integer(1, 256).default(4)],
+  webhookTimeoutMs: ['WARDEN_WEBHOOK_TIMEOUT_MS', integer(100, 600_000).default(10_000)],
+  webhookMaxAttempts: ['WARDEN_WEBHOOK_MAX_ATTEMPTS', integer(1, 100).default(10)],
+  networkAllow: [
+    'WARDEN_NETWORK_ALLOW',
+    z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      ),
+  ],
 } as const;
 
 type Fields = typeof fields;

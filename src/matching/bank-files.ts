@@ -299,16 +299,14 @@ export interface ExportOptions {
   signalType?: SignalType;
 }
 
-/** Writes a bank's enabled entries to a stream, in the order they were added. */
-export async function exportBankFile(
+/** Checks that a bank exists and can be exported as asked, before any byte is written. */
+export async function checkBankExport(
   database: Database,
   bankName: string,
-  output: NodeJS.WritableStream,
   options: ExportOptions = {},
-): Promise<number> {
+): Promise<Bank> {
   const bank = await getBank(database, bankName);
-  const format = options.format ?? 'csv';
-  if (format === 'txt' && options.signalType === undefined) {
+  if ((options.format ?? 'csv') === 'txt' && options.signalType === undefined) {
     const types = await database.db
       .selectFrom('bank_entries')
       .select('signal_type')
@@ -323,6 +321,18 @@ export async function exportBankFile(
       );
     }
   }
+  return bank;
+}
+
+/** Writes a bank's enabled entries to a stream, in the order they were added. */
+export async function exportBankFile(
+  database: Database,
+  bankName: string,
+  output: NodeJS.WritableStream,
+  options: ExportOptions = {},
+): Promise<number> {
+  const bank = await checkBankExport(database, bankName, options);
+  const format = options.format ?? 'csv';
   const write = async (text: string) => {
     if (!output.write(text)) await once(output, 'drain');
   };

@@ -24,7 +24,7 @@ export type {
   BankChanges,
   ListEntriesOptions,
 } from './banks.js';
-export { importBankFile, exportBankFile } from './bank-files.js';
+export { importBankFile, exportBankFile, checkBankExport } from './bank-files.js';
 export type {
   BankFileFormat,
   ImportOptions,

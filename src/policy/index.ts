@@ -1,0 +1,101 @@
+// The policy domain: rules decide what a match means, and a verdict above `allow` sets actions in motion
+// in one transaction — a report for the review queue, a webhook event for the platform, an audit record.
+import { recordAudit } from '../audit/index.js';
+import type { Match } from '../matching/index.js';
+import { createReport } from '../reports/index.js';
+import type { Database } from '../store/index.js';
+import { emitEvent } from '../webhooks/index.js';
+import { decide, listRules } from './rules.js';
+import type { Decision, Rule } from './rules.js';
+
+export { decide, listRules, createRule, updateRule, deleteRule, defaultRules, verdicts } from './rules.js';
+export type { Rule, NewRule, Verdict, Decision, RuleInput } from './rules.js';
+
+export interface PolicyOutcome extends Decision {
+  /** The report filed for review, when the verdict was above allow. */
+  reportId?: number;
+}
+
+export interface MatchedContent {
+  actor: string;
+  sourceIp?: string;
+  /** What identifies the content: its signals, and the platform's own reference if it gave one. */
+  content: Record<string, unknown>;
+  /** PDQ quality of the content, when known. */
+  quality: number | undefined;
+  matches: readonly Match[];
+  platformReference?: string;
+}
+
+/** Applies the rules to matches and, when they call for it, files a report and notifies the platform. */
+export class Policy {
+  private cached: { rules: Rule[]; until: number } | undefined;
+
+  constructor(
+    private readonly database: Database,
+    private readonly cacheMs = 1000,
+  ) {}
+
+  /** The rules, re-read at most once per cache period: rule changes apply within a second. */
+  async rules(): Promise<Rule[]> {
+    const time = Date.now();
+    if (this.cached === undefined || this.cached.until <= time) {
+      this.cached = { rules: await listRules(this.database), until: time + this.cacheMs };
+    }
+    return this.cached.rules;
+  }
+
+  async apply(matched: MatchedContent): Promise<PolicyOutcome> {
+    const decision = decide(
+      await this.rules(),
+      matched.matches.map((match) => ({
+        category: match.category,
+        distance: match.distance,
+        quality: match.signalType === 'pdq' ? matched.quality : undefined,
+      })),
+    );
+    if (decision.verdict === 'allow') return decision;
+    const matches = matched.matches.map((match) => ({
+      bank: match.bank,
+      category: match.category,
+      signal_type: match.signalType,
+      signal: match.signal,
+      distance: match.distance,
+      entry_id: match.entryId,
+    }));
+    const reportId = await this.database.db.transaction().execute(async (trx) => {
+      const report = await createReport(trx, {
+        source: 'match',
+        verdict: decision.verdict,
+        content: matched.content,
+        matches,
+        reporter: matched.actor,
+        ...(matched.platformReference === undefined ? {} : { platformReference: matched.platformReference }),
+      });
+      await emitEvent(trx, {
+        type: 'match.verdict',
+        data: {
+          report_id: report.id,
+          verdict: decision.verdict,
+          rules: decision.rules,
+          content: matched.content,
+          platform_reference: matched.platformReference ?? null,
+          matches,
+        },
+      });
+      await recordAudit(trx, {
+        actor: matched.actor,
+        action: 'match.action',
+        target: `report:${report.id}`,
+        details: {
+          verdict: decision.verdict,
+          rules: decision.rules,
+          banks: [...new Set(matches.map((match) => match.bank))],
+        },
+        ...(matched.sourceIp === undefined ? {} : { sourceIp: matched.sourceIp }),
+      });
+      return report.id;
+    });
+    return { ...decision, reportId };
+  }
+}

@@ -1,0 +1,136 @@
+// Builds the HTTP application: plugins, authentication, errors, audit, OpenAPI, and the routes of each
+// domain. Thin by rule: routes parse and validate input, call a domain function, shape the output.
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { recordAudit } from '../audit/index.js';
+import { WardenError, isWardenError } from '../errors/index.js';
+import { registerAuth } from './auth.js';
+import type { RouteAccess } from './auth.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerBankRoutes } from './routes/banks.js';
+import { registerHmaRoutes } from './routes/hma.js';
+import { registerPlatformRoutes } from './routes/platform.js';
+import type { Services } from './services.js';
+
+export type App = FastifyInstance;
+export const apiVersion = '1.0.0';
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: services.logger,
+    disableRequestLogging: true,
+    bodyLimit: config.maxRequestBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const userError = toHttpError(error);
+    if (userError.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    return reply.status(userError.status).send({ error: userError.toJSON() });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: {
+        code: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}. The API is described at /docs.`,
+      },
+    }),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Warden API',
+        version: apiVersion,
+        description:
+          'Hash matching, banks, rules and webhooks. Authenticate with "Authorization: Bearer KEY"; each route lists the roles it accepts.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  app.addHook('onRoute', (route) => {
+    // The docs' own routes are public; every route states in its description who may call it.
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+    const access = (route.config ?? {}) as RouteAccess;
+    if (route.schema !== undefined && access.public !== true) {
+      const roles = (access.roles ?? ['admin']).join(', ');
+      route.schema.description = `${route.schema.description ?? ''}\n\nRoles: ${roles}.`.trim();
+    }
+  });
+
+  registerAuth(app, services);
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    timeWindow: 60_000,
+    max: (request) => request.principal?.rateLimitPerMinute ?? config.rateLimitPerMinute,
+    keyGenerator: (request) =>
+      request.principal === undefined ? `ip:${request.ip}` : request.principal.actor,
+    errorResponseBuilder: (_request, context) =>
+      new WardenError(
+        'rate_limited',
+        `Rate limit of ${context.max} requests per minute reached; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+      ),
+  });
+  await app.register(multipart, {
+    limits: { fileSize: config.maxImageBytes, files: 1, fields: 20, parts: 25 },
+  });
+
+  // Every successful mutating call is written to the audit log: who, what, when, from where.
+  app.addHook('onResponse', async (request, reply) => {
+    const access = request.routeOptions.config as RouteAccess;
+    if (['GET', 'HEAD', 'OPTIONS'].includes(request.method) || access.audit === false) return;
+    if (reply.statusCode >= 400 || request.principal === undefined) return;
+    try {
+      await recordAudit(services.database.db, {
+        actor: request.principal.actor,
+        action: `${request.method} ${request.routeOptions.url ?? request.url}`,
+        target: JSON.stringify(request.params ?? {}),
+        details: { status: reply.statusCode, query: request.query ?? {} },
+        sourceIp: request.ip,
+      });
+    } catch (error) {
+      request.log.error({ err: error }, 'could not write the audit log');
+    }
+  });
+
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
+  registerPlatformRoutes(app, services);
+  registerBankRoutes(app, services);
+  registerAdminRoutes(app, services);
+  registerHmaRoutes(app, services);
+  return app;
+}
+
+/** Maps anything thrown in a request to what the caller may see. */
+function toHttpError(error: FastifyError): WardenError {
+  if (isWardenError(error)) return error;
+  if (error.validation !== undefined) {
+    return new WardenError(
+      'invalid_argument',
+      `Invalid request: ${error.message}. See /docs for the expected shape.`,
+    );
+  }
+  if (error.statusCode === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE') {
+    return new WardenError('too_large', `The upload is too large: ${error.message}. Send a smaller file.`);
+  }
+  if (error.statusCode === 415) {
+    return new WardenError(
+      'invalid_argument',
+      `${error.message}. Send JSON or multipart/form-data as /docs describes.`,
+    );
+  }
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new WardenError('invalid_argument', `Invalid request: ${error.message}.`);
+  }
+  return new WardenError('internal', 'Internal error. It was logged; please report it if it persists.');
+}

@@ -1,0 +1,251 @@
+// The platform API: health, hashing an upload, and matching an upload or hashes against the banks, with
+// the verdict the rules give.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Static } from 'typebox';
+import { WardenError } from '../../errors/index.js';
+import { parseSignal } from '../../hashing/index.js';
+import type { ContentHashes } from '../../hashing/index.js';
+import type { MatchQuery } from '../../matching/index.js';
+import { principalOf } from '../auth.js';
+import { ContentHashesSchema, MatchSchema, MultipartFile, errors, matchJson } from '../schemas.js';
+import type { Services } from '../services.js';
+
+const SignalSchema = Type.Object({
+  type: Type.Union([Type.Literal('pdq'), Type.Literal('md5'), Type.Literal('sha256')]),
+  value: Type.String({ maxLength: 128 }),
+});
+
+const MatchBody = Type.Object(
+  {
+    signals: Type.Array(SignalSchema, {
+      minItems: 1,
+      maxItems: 64,
+      description: 'signals of ONE piece of content',
+    }),
+    threshold: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 256, description: 'largest PDQ distance (default 31)' }),
+    ),
+    dihedral: Type.Optional(
+      Type.Boolean({ description: 'for uploads only: also match rotations and flips' }),
+    ),
+    quality: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 100, description: 'PDQ quality, if the platform computed it' }),
+    ),
+    reference: Type.Optional(
+      Type.String({ maxLength: 200, description: "the platform's own id for the content" }),
+    ),
+    banks: Type.Optional(Type.Array(Type.String(), { maxItems: 100, description: 'only these banks' })),
+  },
+  { additionalProperties: false },
+);
+
+const MatchQueryString = Type.Object({
+  threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 256 })),
+  dihedral: Type.Optional(Type.Boolean()),
+  reference: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+const MatchResponse = Type.Object({
+  verdict: Type.Union([Type.Literal('allow'), Type.Literal('review'), Type.Literal('block')]),
+  rules: Type.Array(Type.String(), { description: 'the rules that fired' }),
+  report_id: Type.Optional(
+    Type.Integer({ description: 'the report filed for review, when the verdict is review or block' }),
+  ),
+  low_quality: Type.Boolean({ description: 'the PDQ quality is below the trusted minimum' }),
+  query: Type.Object({
+    pdq: Type.Optional(Type.String()),
+    quality: Type.Optional(Type.Integer()),
+    md5: Type.Optional(Type.String()),
+    sha256: Type.Optional(Type.String()),
+  }),
+  matches: Type.Array(MatchSchema),
+});
+
+const platformRoles = ['platform', 'admin', 'analyst'] as const;
+
+export function registerPlatformRoutes(app: FastifyInstance, services: Services): void {
+  app.get(
+    '/health',
+    {
+      config: { public: true },
+      schema: {
+        summary: 'Is Warden up?',
+        tags: ['platform'],
+        security: [],
+        response: {
+          200: Type.Object({ status: Type.String(), database: Type.String(), index_size: Type.Integer() }),
+          503: Type.Object({ status: Type.String(), database: Type.String(), index_size: Type.Integer() }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      let healthy = true;
+      try {
+        await services.database.db.selectFrom('counters').select('value').limit(1).execute();
+      } catch {
+        healthy = false;
+      }
+      return reply.status(healthy ? 200 : 503).send({
+        status: healthy ? 'ok' : 'database unavailable',
+        database: services.database.dialect,
+        index_size: services.matcher.indexSize,
+      });
+    },
+  );
+
+  app.post(
+    '/v1/hash',
+    {
+      config: { roles: platformRoles, audit: false },
+      schema: {
+        summary: 'Hash an uploaded image',
+        description:
+          'PDQ (with quality), MD5 and SHA-256 of an image sent as multipart/form-data in the field `file`.',
+        tags: ['platform'],
+        consumes: ['multipart/form-data'],
+        body: MultipartFile,
+        response: { 200: ContentHashesSchema, ...errors(413, 422) },
+      },
+      // The multipart body is read by the handler, not validated as JSON.
+      validatorCompiler: () => () => true,
+    },
+    async (request) => {
+      const hashes = await hashUpload(request, services, false);
+      return {
+        pdq: hashes.pdq,
+        quality: hashes.quality,
+        md5: hashes.md5,
+        sha256: hashes.sha256,
+        width: hashes.width,
+        height: hashes.height,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/match',
+    {
+      config: { roles: platformRoles, audit: false },
+      schema: {
+        summary: 'Match an upload or hashes against the banks',
+        description:
+          'Send an image as multipart/form-data (field `file`; options in the query string), or JSON `{"signals":[{"type":"pdq","value":HEX}], ...}` for one piece of content. Returns the matches and the verdict of the rules; a verdict of review or block files a report and notifies webhooks.',
+        tags: ['platform'],
+        querystring: MatchQueryString,
+        body: {
+          content: {
+            'application/json': { schema: MatchBody },
+            'multipart/form-data': { schema: MultipartFile },
+          },
+        },
+        response: { 200: MatchResponse, ...errors(404, 413, 422) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const query = request.query as Static<typeof MatchQueryString>;
+      let signals: MatchQuery;
+      let options: { threshold?: number; dihedral?: boolean; banks?: string[] };
+      let reference = query.reference;
+      if (request.isMultipart()) {
+        const hashes = await hashUpload(request, services, query.dihedral === true);
+        signals = {
+          pdq: hashes.pdq,
+          quality: hashes.quality,
+          md5: hashes.md5,
+          sha256: hashes.sha256,
+          ...(hashes.dihedral ? { dihedral: hashes.dihedral } : {}),
+        };
+        options = {
+          ...(query.threshold === undefined ? {} : { threshold: query.threshold }),
+          dihedral: query.dihedral === true,
+        };
+      } else {
+        const body = request.body as Static<typeof MatchBody>;
+        if (body.dihedral === true) {
+          throw new WardenError(
+            'invalid_argument',
+            'dihedral matching needs the image: upload it as multipart/form-data with ?dihedral=true, or send the rotated hashes as extra pdq signals.',
+          );
+        }
+        signals = signalsFromJson(body);
+        options = {
+          ...(body.threshold === undefined ? {} : { threshold: body.threshold }),
+          ...(body.banks ? { banks: body.banks } : {}),
+        };
+        reference = body.reference ?? reference;
+      }
+      const result = await services.matcher.match(signals, options);
+      const shown = {
+        ...(signals.pdq === undefined ? {} : { pdq: signals.pdq }),
+        ...(signals.quality === undefined ? {} : { quality: signals.quality }),
+        ...(signals.md5 === undefined ? {} : { md5: signals.md5 }),
+        ...(signals.sha256 === undefined ? {} : { sha256: signals.sha256 }),
+      };
+      const outcome = await services.policy.apply({
+        actor: principal.actor,
+        sourceIp: request.ip,
+        content: shown,
+        quality: signals.quality,
+        matches: result.matches,
+        ...(reference === undefined ? {} : { platformReference: reference }),
+      });
+      return {
+        verdict: outcome.verdict,
+        rules: outcome.rules,
+        ...(outcome.reportId === undefined ? {} : { report_id: outcome.reportId }),
+        low_quality: result.lowQuality,
+        query: shown,
+        matches: result.matches.map(matchJson),
+      };
+    },
+  );
+}
+
+/** The signals of one piece of content: at most one of each type. */
+function signalsFromJson(body: Static<typeof MatchBody>): MatchQuery {
+  const signals: MatchQuery = body.quality === undefined ? {} : { quality: body.quality };
+  for (const signal of body.signals) {
+    if (signals[signal.type] !== undefined) {
+      throw new WardenError(
+        'invalid_argument',
+        `Send at most one ${signal.type} signal per request: a request describes one piece of content.`,
+      );
+    }
+    switch (signal.type) {
+      case 'pdq':
+        signals.pdq = parseSignal('pdq', signal.value);
+        break;
+      case 'md5':
+      case 'sha256':
+        signals[signal.type] = parseSignal(signal.type, signal.value);
+        break;
+    }
+  }
+  return signals;
+}
+
+/** Reads the one uploaded file and hashes it on the hashing threads. */
+export async function hashUpload(
+  request: FastifyRequest,
+  services: Services,
+  dihedral: boolean,
+  field = 'file',
+): Promise<ContentHashes> {
+  if (!request.isMultipart()) {
+    throw new WardenError(
+      'invalid_argument',
+      `Send the image as multipart/form-data in the field "${field}".`,
+    );
+  }
+  const part = await request.file();
+  if (part === undefined || part.fieldname !== field) {
+    throw new WardenError(
+      'invalid_argument',
+      `No file in the field "${field}": send the image as multipart/form-data with that field name.`,
+    );
+  }
+  const bytes = await part.toBuffer();
+  return services.hashing.hashBytes(bytes, { pipeline: 'full', dihedral });
+}

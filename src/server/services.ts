@@ -1,0 +1,56 @@
+// What the HTTP server works with, built once at start-up from the configuration: the database, the
+// matcher (with its in-memory index), the hashing threads, the policy and the key verifier.
+import type { Logger } from 'pino';
+import { KeyVerifier } from '../auth/index.js';
+import type { Config } from '../config/index.js';
+import { createHashingPool } from '../hashing/index.js';
+import type { HashingPool } from '../hashing/index.js';
+import { Matcher } from '../matching/index.js';
+import { Policy } from '../policy/index.js';
+import { openDatabase } from '../store/index.js';
+import type { Database } from '../store/index.js';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  matcher: Matcher;
+  hashing: HashingPool;
+  policy: Policy;
+  keys: KeyVerifier;
+}
+
+/** Opens everything the server needs; `close` releases it in reverse order. */
+export async function openServices(
+  config: Config,
+  logger: Logger,
+  database?: Database,
+): Promise<Services & { close(): Promise<void> }> {
+  const opened =
+    database ?? (await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
+  const matcher = await Matcher.open(opened, {
+    defaultThreshold: config.matchThreshold,
+    minQuality: config.minQuality,
+    refreshMs: config.indexRefreshMs,
+    onRefreshError: (error) =>
+      logger.error({ err: error }, 'bank index refresh failed; serving the last loaded index'),
+  });
+  const hashing = createHashingPool({
+    limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels },
+    ...(config.hashingThreads > 0 ? { size: config.hashingThreads } : {}),
+  });
+  return {
+    config,
+    logger,
+    database: opened,
+    matcher,
+    hashing,
+    policy: new Policy(opened),
+    keys: new KeyVerifier(opened),
+    close: async () => {
+      matcher.close();
+      await hashing.close();
+      if (database === undefined) await opened.close();
+    },
+  };
+}
