@@ -9,6 +9,7 @@ import { processIo } from './io.js';
 import type { Io } from './io.js';
 import { registerMatch } from './match.js';
 import { registerServe } from './serve.js';
+import { registerWorker } from './worker.js';
 
 /** Wraps a command handler: builds its context, closes it, and records the handler's exit code. */
 export type Action = <A extends unknown[]>(
@@ -45,6 +46,7 @@ export async function main(
   registerHash(program, action);
   registerBank(program, action);
   registerMatch(program, action);
+  registerWorker(program, action);
   registerServe(program, action);
 
   if (argv.length <= 2) {

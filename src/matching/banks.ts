@@ -135,7 +135,8 @@ export function toBankEntry(row: BankEntryRow): BankEntry {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  const text = String((error as { code?: unknown }).code ?? '') + String((error as Error).message ?? '');
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = `${typeof code === 'string' ? code : ''} ${typeof message === 'string' ? message : ''}`;
   return (
     text.includes('23505') || text.includes('SQLITE_CONSTRAINT_UNIQUE') || text.includes('UNIQUE constraint')
   );

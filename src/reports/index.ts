@@ -1,6 +1,6 @@
 // Reports: one piece of intake each (a platform flag, a match that a rule acted on, later public reports
 // and crawler hits). The review queue and cases are built on these.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { WardenError } from '../errors/index.js';
 import { now } from '../store/index.js';
 import type { Database, Schema } from '../store/index.js';
@@ -65,7 +65,7 @@ export async function listReports(
   return (await select.execute()).map(toReport);
 }
 
-function toReport(row: Schema['reports'] & { id: number }): Report {
+function toReport(row: Selectable<Schema['reports']>): Report {
   return {
     id: row.id,
     source: row.source as ReportSource,

@@ -5,8 +5,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { recordAudit } from '../audit/index.js';
 import { WardenError, isWardenError } from '../errors/index.js';
 import { registerAuth } from './auth.js';
@@ -17,14 +18,19 @@ import { registerHmaRoutes } from './routes/hma.js';
 import { registerPlatformRoutes } from './routes/platform.js';
 import type { Services } from './services.js';
 
-export type App = FastifyInstance;
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 export const apiVersion = '1.0.0';
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export async function buildApp(services: Services): Promise<App> {
   const { config } = services;
-  const app = Fastify({
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: services.logger,
-    disableRequestLogging: true,
     bodyLimit: config.maxRequestBytes,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
@@ -44,6 +50,16 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     }),
   );
 
+  app.addHook('onRoute', (route) => {
+    // The docs' own routes are public; every route states in its description who may call it.
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+    const access = (route.config ?? {}) as RouteAccess;
+    if (route.schema !== undefined && access.public !== true) {
+      const roles = (access.roles ?? ['admin']).join(', ');
+      route.schema.description = `${route.schema.description ?? ''}\n\nRoles: ${roles}.`.trim();
+    }
+  });
+
   await app.register(swagger, {
     openapi: {
       info: {
@@ -57,16 +73,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
-  app.addHook('onRoute', (route) => {
-    // The docs' own routes are public; every route states in its description who may call it.
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
-    const access = (route.config ?? {}) as RouteAccess;
-    if (route.schema !== undefined && access.public !== true) {
-      const roles = (access.roles ?? ['admin']).join(', ');
-      route.schema.description = `${route.schema.description ?? ''}\n\nRoles: ${roles}.`.trim();
-    }
-  });
-
   registerAuth(app, services);
   await app.register(rateLimit, {
     global: true,
@@ -83,6 +89,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   await app.register(multipart, {
     limits: { fileSize: config.maxImageBytes, files: 1, fields: 20, parts: 25 },
+  });
+  // Uploads are read by the handlers (request.file()); the body schema of a multipart route only
+  // documents the form, so it is validated against an empty placeholder.
+  app.addHook('preValidation', async (request) => {
+    if (request.isMultipart()) request.body = {};
   });
 
   // Every successful mutating call is written to the audit log: who, what, when, from where.

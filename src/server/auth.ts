@@ -1,7 +1,8 @@
 // Authentication and roles for every route. A route declares who may call it in its config: `roles`
 // (any of them may call), or `public: true`. A route that declares neither is for admins only, so a
 // forgotten declaration fails closed.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { App } from './app.js';
 import type { Principal, Role } from '../auth/index.js';
 import { WardenError } from '../errors/index.js';
 import type { Services } from './services.js';
@@ -17,10 +18,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
   }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging adds the fields
   interface FastifyContextConfig extends RouteAccess {}
 }
 
-export function registerAuth(app: FastifyInstance, services: Services): void {
+export function registerAuth(app: App, services: Services): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config as RouteAccess;

@@ -66,6 +66,7 @@ function startWorker(services: Services): Worker {
     concurrency: services.config.workerConcurrency,
     leaseMs: services.config.jobLeaseMs,
     handlers: webhookHandlers(services.config),
+    onError: (error, job) => services.logger.error({ err: error, jobId: job?.id }, 'background job failed'),
   });
   const controller = new AbortController();
   worker

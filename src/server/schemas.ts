@@ -59,6 +59,6 @@ export function matchJson(match: Match): MatchJson {
 }
 
 export const MultipartFile = Type.Object(
-  { file: Type.String({ format: 'binary', description: 'the image' }) },
+  { file: Type.Optional(Type.String({ format: 'binary', description: 'the image' })) },
   { description: 'multipart/form-data with one file in the field `file`' },
 );

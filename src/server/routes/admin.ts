@@ -1,10 +1,10 @@
 // Administration over HTTP: rules, API keys, the audit log and stored reports.
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.js';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { listAudit } from '../../audit/index.js';
 import { listApiKeys, revokeApiKey, roles } from '../../auth/index.js';
-import type { ApiKey } from '../../auth/index.js';
+import type { ApiKey, Role } from '../../auth/index.js';
 import { createRule, deleteRule, listRules, updateRule } from '../../policy/index.js';
 import type { NewRule } from '../../policy/index.js';
 import { getReport, listReports } from '../../reports/index.js';
@@ -39,7 +39,7 @@ const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const KeySchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
-  role: Type.Union(roles.map((role) => Type.Literal(role))),
+  role: Type.Unsafe<Role>(Type.String({ enum: [...roles] })),
   prefix: Type.String({ description: 'the first characters of the key' }),
   rate_limit_per_minute: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.String(),
@@ -115,7 +115,7 @@ const reportJson = (report: Report): Static<typeof ReportSchema> => ({
   created_at: report.createdAt,
 });
 
-export function registerAdminRoutes(app: FastifyInstance, services: Services): void {
+export function registerAdminRoutes(app: App, services: Services): void {
   const { database } = services;
 
   app.get(
@@ -140,7 +140,7 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
       },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof NewRuleBody>;
+      const body = request.body;
       const rule = await createRule(database, ruleFromJson(body) as NewRule);
       return reply.status(201).send(ruleJson(rule));
     },
@@ -157,9 +157,9 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
       },
     },
     async (request) => {
-      const { id } = request.params as Static<typeof Id>;
+      const { id } = request.params;
       return ruleJson(
-        await updateRule(database, id, ruleFromJson(request.body as Static<typeof RuleChangesBody>)),
+        await updateRule(database, id, ruleFromJson(request.body)),
       );
     },
   );
@@ -174,8 +174,8 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
       },
     },
     async (request, reply) => {
-      await deleteRule(database, (request.params as Static<typeof Id>).id);
-      return reply.status(204).send();
+      await deleteRule(database, (request.params).id);
+      return reply.status(204).send(null);
     },
   );
 
@@ -200,7 +200,7 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
         response: { 200: KeySchema, ...errors(404, 409) },
       },
     },
-    async (request) => keyJson(await revokeApiKey(database, (request.params as Static<typeof Id>).id)),
+    async (request) => keyJson(await revokeApiKey(database, (request.params).id)),
   );
 
   app.get(
@@ -214,7 +214,7 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
       },
     },
     async (request) => {
-      const query = request.query as Static<typeof AuditQuery>;
+      const query = request.query;
       const entries = await listAudit(database, {
         ...(query.action === undefined ? {} : { action: query.action }),
         ...(query.actor === undefined ? {} : { actor: query.actor }),
@@ -246,7 +246,7 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
       },
     },
     async (request) => {
-      const query = request.query as Static<typeof ReportsQuery>;
+      const query = request.query;
       const reports = await listReports(database, {
         ...(query.source === undefined ? {} : { source: query.source }),
         ...(query.after === undefined ? {} : { afterId: query.after }),
@@ -266,7 +266,7 @@ export function registerAdminRoutes(app: FastifyInstance, services: Services): v
         response: { 200: ReportSchema, ...errors(404) },
       },
     },
-    async (request) => reportJson(await getReport(database, (request.params as Static<typeof Id>).id)),
+    async (request) => reportJson(await getReport(database, (request.params).id)),
   );
 
   registerWebhookRoutes(app, services);

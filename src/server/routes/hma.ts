@@ -3,7 +3,7 @@
 // blueprints. Covered: GET /m/lookup, GET /m/raw_lookup, POST /h/hash (field `photo`), GET /c/banks.
 // HMA's `video_md5` signal type is Warden's `md5`. HMA has no authentication of its own; Warden still
 // requires an API key, sent as "Authorization: Bearer KEY".
-import type { FastifyInstance } from 'fastify';
+import type { App } from '../app.js';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { WardenError } from '../../errors/index.js';
@@ -24,7 +24,7 @@ const RawLookupQuery = Type.Object({
   include_distance: Type.Optional(Type.Boolean()),
 });
 
-export function registerHmaRoutes(app: FastifyInstance, services: Services): void {
+export function registerHmaRoutes(app: App, services: Services): void {
   const tags = ['hma-compatible'];
   const config = { roles: ['platform', 'admin', 'analyst'] as const, audit: false };
 
@@ -54,7 +54,7 @@ export function registerHmaRoutes(app: FastifyInstance, services: Services): voi
       },
     },
     async (request) => {
-      const result = await lookup(request.query as Static<typeof LookupQuery>);
+      const result = await lookup(request.query);
       return [...new Set(result.matches.map((match) => match.bank))];
     },
   );
@@ -79,7 +79,7 @@ export function registerHmaRoutes(app: FastifyInstance, services: Services): voi
       },
     },
     async (request) => {
-      const query = request.query as Static<typeof RawLookupQuery>;
+      const query = request.query;
       const result = await lookup(query);
       return {
         matches:

@@ -1,6 +1,7 @@
 // The platform API: health, hashing an upload, and matching an upload or hashes against the banks, with
 // the verdict the rules give.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { App } from '../app.js';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { WardenError } from '../../errors/index.js';
@@ -64,7 +65,7 @@ const MatchResponse = Type.Object({
 
 const platformRoles = ['platform', 'admin', 'analyst'] as const;
 
-export function registerPlatformRoutes(app: FastifyInstance, services: Services): void {
+export function registerPlatformRoutes(app: App, services: Services): void {
   app.get(
     '/health',
     {
@@ -107,8 +108,6 @@ export function registerPlatformRoutes(app: FastifyInstance, services: Services)
         body: MultipartFile,
         response: { 200: ContentHashesSchema, ...errors(413, 422) },
       },
-      // The multipart body is read by the handler, not validated as JSON.
-      validatorCompiler: () => () => true,
     },
     async (request) => {
       const hashes = await hashUpload(request, services, false);
@@ -144,7 +143,7 @@ export function registerPlatformRoutes(app: FastifyInstance, services: Services)
     },
     async (request) => {
       const principal = principalOf(request);
-      const query = request.query as Static<typeof MatchQueryString>;
+      const query = request.query;
       let signals: MatchQuery;
       let options: { threshold?: number; dihedral?: boolean; banks?: string[] };
       let reference = query.reference;

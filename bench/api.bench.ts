@@ -1,0 +1,135 @@
+// Load test of the platform API (issue target: p99 under 10 ms at 2,000 requests/s): POST /v1/match with
+// one PDQ hash against a bank of 1 million entries, with one and with two server processes, driven by
+// autocannon on 127.0.0.1. Usage: npm run bench -- api [--entries N] [--seconds S]
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { printTable } from './table.js';
+
+const binary = fileURLToPath(new URL('../bin/warden.js', import.meta.url));
+
+function option(args: string[], name: string, fallback: number): number {
+  const index = args.indexOf(name);
+  return index >= 0 ? Number(args[index + 1]) : fallback;
+}
+
+function warden(args: string[], env: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binary, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`warden ${args.join(' ')} exited with ${code}`)),
+    );
+  });
+}
+
+async function waitForIndex(url: string, size: number, server: ChildProcess): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (server.exitCode !== null) throw new Error('the server exited');
+    try {
+      const health = (await (await fetch(`${url}/health`)).json()) as { index_size: number };
+      if (health.index_size >= size) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const entries = option(args, '--entries', 1_000_000);
+  const seconds = option(args, '--seconds', 10);
+  const directory = mkdtempSync(join(tmpdir(), 'warden-bench-api-'));
+  const env = {
+    WARDEN_DATA_DIR: directory,
+    WARDEN_LOG_LEVEL: 'warn',
+    WARDEN_RATE_LIMIT_PER_MINUTE: '100000000',
+  };
+  const rows: (string | number)[][] = [];
+  try {
+    const list = join(directory, 'bank.txt');
+    const hashes = randomBytes(entries * 32);
+    const lines: string[] = [];
+    for (let index = 0; index < entries; index += 1)
+      lines.push(hashes.toString('hex', index * 32, index * 32 + 32));
+    writeFileSync(list, lines.join('\n') + '\n');
+    await warden(['bank', 'create', 'standin-csam', '--category', 'csam'], env);
+    const importStarted = Date.now();
+    await warden(['bank', 'import', 'standin-csam', list], env);
+    const importSeconds = (Date.now() - importStarted) / 1000;
+    const key = (
+      JSON.parse(await warden(['keys', 'create', '--role', 'platform', '--json'], env)) as { key: string }
+    ).key;
+
+    // Queries: half near-duplicates of bank entries (distance 8: they match), half random (no match).
+    const queries = Array.from({ length: 4096 }, (_, index) => {
+      const bytes =
+        index % 2 === 0
+          ? Buffer.from(
+              hashes.subarray(((index * 7919) % entries) * 32, ((index * 7919) % entries) * 32 + 32),
+            )
+          : randomBytes(32);
+      if (index % 2 === 0) bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+      return JSON.stringify({ signals: [{ type: 'pdq', value: bytes.toString('hex') }], quality: 100 });
+    });
+
+    for (const processes of [1, 2]) {
+      const port = 18_000 + processes;
+      const server = spawn(
+        process.execPath,
+        [binary, 'serve', '--port', String(port), '--processes', String(processes), '--no-worker'],
+        {
+          env: { ...process.env, ...env },
+          stdio: 'inherit',
+        },
+      );
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        const startMs = await waitForIndex(url, entries, server);
+        for (const rate of [2000, undefined]) {
+          let next = 0;
+          const result = await autocannon({
+            url: `${url}/v1/match`,
+            method: 'POST',
+            connections: 32,
+            duration: seconds,
+            ...(rate === undefined ? {} : { overallRate: rate }),
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            requests: [
+              { setupRequest: (request) => ({ ...request, body: queries[next++ % queries.length] }) },
+            ],
+          });
+          rows.push([
+            processes,
+            rate === undefined ? 'max' : `${rate}/s`,
+            result.requests.average,
+            result.latency.p50,
+            result.latency.p99,
+            result.non2xx + result.errors,
+            (startMs / 1000).toFixed(1),
+          ]);
+        }
+      } finally {
+        server.kill('SIGTERM');
+        await new Promise((resolve) => server.once('exit', resolve));
+      }
+    }
+    printTable(
+      `POST /v1/match, one PDQ hash, bank of ${entries.toLocaleString('en-GB')} entries (import took ${importSeconds.toFixed(1)} s); target p99 < 10 ms at 2,000 req/s`,
+      ['server processes', 'offered load', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'start to ready s'],
+      rows,
+    );
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,28 @@
+// The jobs domain: a queue of work in the database, claimed by workers under leases, retried with
+// back-off, and parked in a dead-letter state that a person can see and retry.
+export {
+  enqueueJob,
+  claimJobs,
+  renewJobLease,
+  completeJob,
+  failJob,
+  retryJob,
+  getJob,
+  listJobs,
+  backoffDelayMs,
+  defaultBackoff,
+} from './queue.js';
+export type {
+  Job,
+  JobId,
+  ClaimedJob,
+  JobLease,
+  NewJob,
+  ClaimRequest,
+  FailureOptions,
+  BackoffPolicy,
+  JobQuery,
+} from './queue.js';
+export { Worker, NonRetryableError } from './worker.js';
+export type { WorkerOptions, JobHandler } from './worker.js';
+export type { JobStatus } from '../store/index.js';

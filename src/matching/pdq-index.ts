@@ -1,0 +1,223 @@
+// The PDQ index: which bank entries lie within Hamming distance T of a 256-bit PDQ hash, exactly as a
+// brute-force scan would answer, in well under a millisecond at millions of entries.
+//
+// Entries live in segments (pdq-index-segment.ts), each a sorted-by-id hash array in WebAssembly memory with
+// multi-index hashing tables over it, plus an append area (pdq-index-delta.ts) that takes single adds and is
+// scanned by brute force. When the append area passes a small fraction of the index it is folded into a
+// segment by a rebuild; removals are tombstones, and a segment with many of them is rebuilt without them.
+// Each query takes, per segment, whichever of the tables and a scan the cost model (pdq-index-plan.ts)
+// expects to be faster, so every threshold from 0 to 256 is answered exactly.
+import { compareNeighbours } from './pdq-index-brute-force.js';
+import { PdqDelta } from './pdq-index-delta.js';
+import {
+  checkEntryId,
+  checkHash,
+  checkHashes,
+  checkIntegerOption,
+  checkThreshold,
+} from './pdq-index-input.js';
+import { sortEntries } from './pdq-index-order.js';
+import { HASH_BYTES, MAX_CHUNK_COUNT, MIN_CHUNK_COUNT } from './pdq-index-plan.js';
+import { PdqSegment } from './pdq-index-segment.js';
+import type { PdqNeighbour, PdqSearchStrategy, SegmentSettings } from './pdq-index-segment.js';
+
+export { bruteForceSearch } from './pdq-index-brute-force.js';
+export type { PdqNeighbour, PdqSearchStrategy } from './pdq-index-segment.js';
+
+export interface PdqIndexOptions {
+  /** Chunks per hash for multi-index hashing, 11 to 32. Default: chosen from each segment's size. */
+  chunkCount?: number;
+  /**
+   * Fold the append area into a segment once it holds more entries than this. Default: 1/128 of the index,
+   * at least 4,096 and at most 65,536. Every query scans the append area, and every fold rebuilds a segment
+   * (about 8 s at 10M entries): a larger area makes adds cheaper and queries dearer.
+   */
+  maxDeltaSize?: number;
+  /** Most entries in one segment (one WebAssembly memory, at most 4 GiB). Default 2^24. */
+  segmentCapacity?: number;
+  /** Segments with fewer entries are scanned instead of getting tables. Default 4,096. */
+  minIndexedSize?: number;
+}
+
+export interface PdqQueryOptions {
+  /** Default 'auto'. 'index' and 'scan' force one method, for benchmarks and tests. */
+  strategy?: PdqSearchStrategy;
+}
+
+export interface PdqIndexStats {
+  segments: number;
+  /** Entries in the append area. */
+  deltaSize: number;
+  /** Removed entries still taking space in segments. */
+  tombstones: number;
+  /** Chunks per segment (0 for a segment without tables). */
+  chunkCounts: number[];
+}
+
+const DEFAULT_THRESHOLD = 31;
+const MAX_SEGMENT_CAPACITY = 2 ** 25;
+const MAX_BATCH = 65_536;
+
+export class PdqIndex {
+  private segments: PdqSegment[] = [];
+  private readonly delta = new PdqDelta();
+  private readonly segmentSettings: SegmentSettings;
+  private readonly segmentCapacity: number;
+  private readonly maxDeltaSize: number | undefined;
+
+  private constructor(options: PdqIndexOptions) {
+    checkIntegerOption('chunkCount', options.chunkCount, MIN_CHUNK_COUNT, MAX_CHUNK_COUNT);
+    checkIntegerOption('segmentCapacity', options.segmentCapacity, 1, MAX_SEGMENT_CAPACITY);
+    checkIntegerOption('maxDeltaSize', options.maxDeltaSize, 1, MAX_SEGMENT_CAPACITY);
+    checkIntegerOption('minIndexedSize', options.minIndexedSize, 0, MAX_SEGMENT_CAPACITY);
+    this.segmentSettings = { chunkCount: options.chunkCount, minIndexedSize: options.minIndexedSize ?? 4096 };
+    this.segmentCapacity = options.segmentCapacity ?? 2 ** 24;
+    this.maxDeltaSize = options.maxDeltaSize;
+  }
+
+  /**
+   * Builds an index over `hashes` (32 bytes per entry, in the order of `entryIds`). Entry ids are safe
+   * integers; if one appears twice, its later hash wins, as with add.
+   */
+  static build(entryIds: ArrayLike<number>, hashes: Uint8Array, options: PdqIndexOptions = {}): PdqIndex {
+    const index = new PdqIndex(options);
+    checkHashes(hashes, entryIds.length);
+    const givenIds = new Float64Array(entryIds.length);
+    for (let position = 0; position < entryIds.length; position++) {
+      const entryId = entryIds[position] ?? Number.NaN;
+      checkEntryId(entryId);
+      givenIds[position] = entryId;
+    }
+    const { ids, sources } = sortEntries(givenIds);
+    // Equal segments, each a contiguous range of ids.
+    const segmentCount = Math.ceil(ids.length / index.segmentCapacity);
+    for (let segment = 0; segment < segmentCount; segment++) {
+      const start = Math.floor((segment * ids.length) / segmentCount);
+      const end = Math.floor(((segment + 1) * ids.length) / segmentCount);
+      const segmentIds = ids.slice(start, end);
+      index.segments.push(
+        sources === undefined
+          ? new PdqSegment(
+              index.segmentSettings,
+              segmentIds,
+              hashes.subarray(start * HASH_BYTES, end * HASH_BYTES),
+            )
+          : new PdqSegment(index.segmentSettings, segmentIds, hashes, sources.subarray(start, end)),
+      );
+    }
+    return index;
+  }
+
+  /** Live entries. */
+  get size(): number {
+    let size = this.delta.size;
+    for (const segment of this.segments) size += segment.liveCount;
+    return size;
+  }
+
+  /** Adds an entry, matchable at once; re-adding an entry id replaces its hash. */
+  add(entryId: number, hash: Uint8Array): void {
+    checkEntryId(entryId);
+    checkHash(hash);
+    if (!this.delta.has(entryId)) this.removeFromSegments(entryId);
+    this.delta.set(entryId, hash);
+    if (this.delta.size > this.deltaLimit()) this.fold();
+  }
+
+  /** Removes an entry; returns whether it was there. */
+  remove(entryId: number): boolean {
+    checkEntryId(entryId);
+    return this.delta.remove(entryId) || this.removeFromSegments(entryId);
+  }
+
+  has(entryId: number): boolean {
+    checkEntryId(entryId);
+    return this.delta.has(entryId) || this.segments.some((segment) => segment.find(entryId) >= 0);
+  }
+
+  /** Every entry within `threshold` bits of `hash`, sorted by distance, then entry id. */
+  query(hash: Uint8Array, threshold = DEFAULT_THRESHOLD, options: PdqQueryOptions = {}): PdqNeighbour[] {
+    checkHash(hash);
+    checkThreshold(threshold);
+    const found: PdqNeighbour[] = [];
+    for (const segment of this.segments) segment.query(hash, threshold, options.strategy ?? 'auto', found);
+    this.delta.query(hash, threshold, found);
+    return found.sort(compareNeighbours);
+  }
+
+  /**
+   * query() for each hash of `hashes` (32 bytes each), in one pass: tables and hashes are read in address
+   * order for the whole batch, which is several times faster per hash than single queries.
+   */
+  queryBatch(
+    hashes: Uint8Array,
+    threshold = DEFAULT_THRESHOLD,
+    options: PdqQueryOptions = {},
+  ): PdqNeighbour[][] {
+    const queryCount = checkHashes(hashes);
+    checkThreshold(threshold);
+    const results: PdqNeighbour[][] = Array.from({ length: queryCount }, () => []);
+    for (let first = 0; first < queryCount; first += MAX_BATCH) {
+      const slice = hashes.subarray(first * HASH_BYTES, Math.min(queryCount, first + MAX_BATCH) * HASH_BYTES);
+      // The inner lists are shared, so the segments fill `results` through this window.
+      const window = results.slice(first, first + MAX_BATCH);
+      for (const segment of this.segments)
+        segment.queryBatch(slice, threshold, options.strategy ?? 'auto', window);
+      this.delta.queryBatch(slice, threshold, window);
+    }
+    for (const list of results) list.sort(compareNeighbours);
+    return results;
+  }
+
+  /** Bytes held: WebAssembly memories (hashes, tables, scratch), entry ids, tombstones, the append area. */
+  memoryBytes(): number {
+    let bytes = this.delta.memoryBytes();
+    for (const segment of this.segments) bytes += segment.memoryBytes();
+    return bytes;
+  }
+
+  stats(): PdqIndexStats {
+    return {
+      segments: this.segments.length,
+      deltaSize: this.delta.size,
+      tombstones: this.segments.reduce((total, segment) => total + segment.deadCount, 0),
+      chunkCounts: this.segments.map((segment) => segment.chunkCount),
+    };
+  }
+
+  private deltaLimit(): number {
+    const limit = this.maxDeltaSize ?? Math.min(65_536, Math.max(4096, Math.floor(this.size / 128)));
+    return Math.min(limit, this.segmentCapacity);
+  }
+
+  private removeFromSegments(entryId: number): boolean {
+    for (const segment of this.segments) {
+      const slot = segment.find(entryId);
+      if (slot < 0) continue;
+      segment.kill(slot);
+      // Tombstones cost scan and verify time and memory: past 1 in 8, rebuild the segment without them.
+      if (segment.deadCount * 8 > segment.slotCount)
+        this.rebuild(segment, new Float64Array(0), new Uint8Array(0));
+      return true;
+    }
+    return false;
+  }
+
+  /** Moves the append area into the smallest segment with room for it, or into a new segment. */
+  private fold(): void {
+    const { ids, hashes } = this.delta.drain();
+    let target: PdqSegment | undefined;
+    for (const segment of this.segments) {
+      if (segment.liveCount + ids.length > this.segmentCapacity) continue;
+      if (target === undefined || segment.liveCount < target.liveCount) target = segment;
+    }
+    if (target === undefined) this.segments.push(new PdqSegment(this.segmentSettings, ids, hashes));
+    else this.rebuild(target, ids, hashes);
+  }
+
+  private rebuild(segment: PdqSegment, extraIds: Float64Array, extraHashes: Uint8Array): void {
+    const merged = segment.mergedWith(extraIds, extraHashes);
+    if (merged.ids.length === 0) this.segments = this.segments.filter((other) => other !== segment);
+    else segment.rebuild(merged.ids, merged.hashes);
+  }
+}

@@ -1,0 +1,6 @@
+// The network domain: the guard that every outbound HTTP request goes through, and the address rules
+// it applies.
+export { NetworkGuard, GuardedResponse, checkUrl } from './guard.js';
+export type { NetworkGuardOptions, FetchLimits, GuardedRequest } from './guard.js';
+export { classifyAddress, parseIpAddress } from './addresses.js';
+export type { AddressKind, IpAddress } from './addresses.js';
