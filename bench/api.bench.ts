@@ -53,7 +53,7 @@ export async function run(args: string[]): Promise<void> {
   const env = {
     WARDEN_DATA_DIR: directory,
     WARDEN_LOG_LEVEL: 'warn',
-    WARDEN_RATE_LIMIT_PER_MINUTE: '100000000',
+    WARDEN_RATE_LIMIT_PER_MINUTE: '10000000',
   };
   const rows: (string | number)[][] = [];
   try {

@@ -4,7 +4,6 @@ import { Option } from 'commander';
 import { createApiKey, listApiKeys, parseRole, revokeApiKey, roles } from '../auth/index.js';
 import { recordAudit } from '../audit/index.js';
 import { WardenError } from '../errors/index.js';
-import { runServer } from '../server/index.js';
 import type { Context } from './context.js';
 import { writeJson, writeLine } from './io.js';
 import { positiveInteger } from './bank.js';
@@ -24,6 +23,8 @@ export function registerServe(program: Command, action: Action): void {
           context: Context,
           options: { host?: string; port?: string; processes?: string; worker: boolean },
         ) => {
+          // Loaded on demand: the HTTP stack is heavy, and every other command starts faster without it.
+          const { runServer } = await import('../server/index.js');
           await runServer({
             ...context.config,
             ...(options.host === undefined ? {} : { host: options.host }),

@@ -2,8 +2,6 @@
 // jobs in flight and exits. On PostgreSQL, run as many as the load needs, on as many machines.
 import type { Command } from 'commander';
 import { WardenError } from '../errors/index.js';
-import { Worker } from '../jobs/index.js';
-import { webhookHandlers } from '../webhooks/index.js';
 import type { Context } from './context.js';
 import type { Action } from './index.js';
 
@@ -20,6 +18,11 @@ export function registerWorker(program: Command, action: Action): void {
           options.concurrency === undefined
             ? context.config.workerConcurrency
             : parseConcurrency(options.concurrency);
+        // Loaded on demand, so that other commands do not pay for the HTTP client at start-up.
+        const [{ Worker }, { webhookHandlers }] = await Promise.all([
+          import('../jobs/index.js'),
+          import('../webhooks/index.js'),
+        ]);
         const database = await context.database();
         const worker = new Worker(database, {
           concurrency,

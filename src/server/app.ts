@@ -31,6 +31,8 @@ export async function buildApp(services: Services): Promise<App> {
   const { config } = services;
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: services.logger,
+    // One log line per request is too much at thousands of requests a second; failures are logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxRequestBytes,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
