@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'data/', 'assembly/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'data/', 'assembly/', 'coverage/', '.tmp*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -21,7 +21,7 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(\\.\\./)+.+/(?!index\\.js$)[^/]+$',
-              message: 'Import another domain only through its index.ts (the domain\'s public door).',
+              message: "Import another domain only through its index.ts (the domain's public door).",
             },
           ],
         },
@@ -43,7 +43,7 @@ export default tseslint.config(
             },
             {
               regex: '^(\\.\\./)+.+/(?!index\\.js$)[^/]+$',
-              message: 'Import another domain only through its index.ts (the domain\'s public door).',
+              message: "Import another domain only through its index.ts (the domain's public door).",
             },
           ],
         },

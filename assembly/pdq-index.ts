@@ -2,8 +2,9 @@
 // query or a batch through them, and brute-force scans. The JavaScript side lays memory out; every function
 // here takes pointers into linear memory and allocates nothing.
 //
-// A hash is 32 bytes; bit k of the 256-bit value is bit (k & 7) of byte (k >> 3). Distances only need the
-// popcount of an XOR, so hashes are compared as four 64-bit words as they lie in memory.
+// A hash is 32 bytes as pdqHashToBytes gives them (byte 0 holds bits 255..248). Distances only need the
+// popcount of an XOR, so bit order does not matter: hashes are compared as four 64-bit words as they lie
+// in memory.
 //
 // The table layout is one 16-byte record per chunk: start bit, bit count (at most 24), address of the chunk's
 // offsets (2^bits + 2 u32; bucket v holds slots offsets[v] .. offsets[v + 1]) and address of its slots (hash

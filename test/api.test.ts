@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/index.js';
 import { listJobs } from '../src/jobs/index.js';
 import { buildApp, openServices } from '../src/server/index.js';
 import type { App, Services } from '../src/server/index.js';
-import { describeEachEngine, vectorPath } from './support/index.js';
+import { describeEachEngine, expectedPdq, vectorPath } from './support/index.js';
 
 const bridge = vectorPath('pdq/images/pdq-data/reg-test-input/dih/bridge-1-original.jpg');
 const rotated = vectorPath('pdq/images/pdq-data/reg-test-input/dih/bridge-2-rotate-90.jpg');
@@ -185,15 +185,14 @@ describeEachEngine('HTTP API', (database) => {
   it('hashes an upload bit-exactly and explains corrupt, oversized and missing files', async () => {
     const hashed = await upload('platform', '/v1/hash', 'file', decoded);
     expect(hashed.statusCode).toBe(200);
-    const expected = readFileSync(vectorPath('pdq/expected/full-resolution-pipeline.csv'), 'utf8')
-      .split('\n')
-      .find((line) => line.startsWith('decoded/q0122.png,'))
-      ?.split(',');
+    const expected = expectedPdq('full-resolution-pipeline.csv').find(
+      (row) => row.file === 'decoded/q0122.png',
+    );
     expect(hashed.json()).toMatchObject({
-      pdq: expected?.[1],
-      quality: Number(expected?.[2]),
-      width: expect.any(Number),
-      height: expect.any(Number),
+      pdq: expected?.hash,
+      quality: expected?.quality,
+      width: 256,
+      height: 256,
     });
 
     const corrupt = await upload('platform', '/v1/hash', 'file', Buffer.from('this is not an image at all'));

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { describeEachEngine, useTemporaryDirectory, vectorPath } from './support/index.js';
+import { describeEachEngine, expectedPdq, useTemporaryDirectory, vectorPath } from './support/index.js';
 
 const binary = fileURLToPath(new URL('../bin/warden.js', import.meta.url));
 
@@ -39,31 +39,15 @@ function warden(args: string[], environment: Record<string, string>, input?: str
   });
 }
 
-interface ExpectedRow {
-  file: string;
-  hash: string;
-  quality: number;
-}
-
-function expectedRows(): ExpectedRow[] {
-  const [header, ...rows] = readFileSync(vectorPath('pdq/expected/full-resolution-pipeline.csv'), 'utf8')
-    .trim()
-    .split('\n');
-  const columns = (header ?? '').split(',');
-  return rows.map((row) => {
-    const cells = row.split(',');
-    const cell = (name: string) => cells[columns.indexOf(name)] ?? '';
-    return { file: cell('file'), hash: cell('hash'), quality: Number(cell('quality')) };
-  });
-}
-
 const dihedralImage = (name: string) => vectorPath(`pdq/images/pdq-data/reg-test-input/dih/${name}`);
 
 describe('warden hash', () => {
   const directory = useTemporaryDirectory();
 
   it('prints one JSON line per file, in order, bit-exact with the reference, and reports a bad file without stopping', async () => {
-    const rows = expectedRows().filter((row) => row.file.startsWith('decoded/') && !row.file.includes('I16'));
+    const rows = expectedPdq('full-resolution-pipeline.csv').filter(
+      (row) => row.file.startsWith('decoded/') && !row.file.includes('I16'),
+    );
     const broken = join(directory(), 'broken.jpg');
     writeFileSync(broken, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]));
     const files = rows.slice(0, 6).map((row) => vectorPath(`pdq/${row.file}`));

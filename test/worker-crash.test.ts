@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { listJobs } from '../src/jobs/index.js';
 import { createWebhook, deliveryKind, emitEvent, verifyWebhookSignature } from '../src/webhooks/index.js';
- 
+
 import { openTestDatabase } from './support/index.js';
 import type { TestDatabase } from './support/index.js';
 

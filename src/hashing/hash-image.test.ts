@@ -11,7 +11,7 @@ import { decodeImage } from './decode.js';
 import { hashFile, hashImage } from './hash-image.js';
 import { pdqFromPixels } from './pdq.js';
 import { pdqDistance } from './signals.js';
-import { expectedPdq, vectorPath } from './test-vectors.js';
+import { expectedPdq, vectorPath } from '../../test/support/index.js';
 
 const limits = { maxBytes: 64 * 1024 * 1024, maxPixels: 50_000_000 };
 const temporary = mkdtempSync(join(tmpdir(), 'warden-hashing-'));

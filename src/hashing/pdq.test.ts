@@ -4,7 +4,12 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { pdqFromPixels, pdqIntermediates } from './pdq.js';
 import { dctMatrix } from './pdq-kernels.js';
-import { expectedPdq, intermediateMatrix, intermediateSummary, vectorPath } from './test-vectors.js';
+import {
+  expectedPdq,
+  intermediateMatrix,
+  intermediateSummary,
+  vectorPath,
+} from '../../test/support/index.js';
 
 /** The exact pixels of a lossless vector, grey kept as one channel. */
 async function readPixels(

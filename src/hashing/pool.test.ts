@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hashFile, hashImage } from './hash-image.js';
 import { createHashingPool } from './pool.js';
 import type { HashFileResult } from './pool.js';
-import { expectedPdq, vectorPath } from './test-vectors.js';
+import { expectedPdq, vectorPath } from '../../test/support/index.js';
 
 const limits = { maxBytes: 16 * 1024 * 1024, maxPixels: 50_000_000 };
 const temporary = mkdtempSync(join(tmpdir(), 'warden-pool-'));

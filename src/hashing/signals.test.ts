@@ -12,7 +12,7 @@ import {
   pdqHashToBytes,
 } from './signals.js';
 import type { PdqHash } from './signals.js';
-import { vectorPath } from './test-vectors.js';
+import { vectorPath } from '../../test/support/index.js';
 
 /** What `action` throws; fails the test if it returns. */
 function thrown(action: () => unknown): unknown {

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { WardenError, isWardenError } from '../errors/index.js';
-import { nextBankRevision } from '../store/index.js';
+import { nextBankRevision, now } from '../store/index.js';
 import type { Database, SignalType } from '../store/index.js';
 import { getBank, listEntriesOfBank, normaliseEntry, validateSignalType } from './banks.js';
 import type { Bank, NewBankEntry } from './banks.js';
@@ -118,6 +118,7 @@ export async function importBankFile(
   // Pass 2: write in one transaction, in batches; a signal already in the bank is left as it is.
   const added = await database.db.transaction().execute(async (trx) => {
     const revision = await nextBankRevision(trx);
+    const addedAt = now();
     let inserted = 0;
     let written = 0;
     let batch: ReturnType<typeof normaliseEntry>[] = [];
@@ -126,7 +127,7 @@ export async function importBankFile(
       const result = await trx
         .insertInto('bank_entries')
         .values(batch.map((row) => ({ ...row, revision })))
-        .onConflict((conflict) => conflict.columns(['bank_id', 'signal_type', 'value']).doNothing())
+        .onConflict((conflict) => conflict.columns(['signal_type', 'value', 'bank_id']).doNothing())
         .executeTakeFirst();
       inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
       written += batch.length;
@@ -140,7 +141,7 @@ export async function importBankFile(
           `${path} changed while it was being imported (line ${parsed.line}); nothing was written.`,
         );
       }
-      batch.push(normaliseEntry(bank, parsed.entry));
+      batch.push(normaliseEntry(bank, parsed.entry, addedAt));
       if (batch.length >= batchSize) await flush();
     }
     await flush();

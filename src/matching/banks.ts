@@ -265,7 +265,7 @@ export async function addBankEntry(
       .insertInto('bank_entries')
       .values({ ...row, revision })
       .onConflict((conflict) =>
-        conflict.columns(['bank_id', 'signal_type', 'value']).doUpdateSet({
+        conflict.columns(['signal_type', 'value', 'bank_id']).doUpdateSet({
           enabled: 1,
           revision,
           // Re-adding a known signal refreshes only the metadata the caller gave.
@@ -343,6 +343,7 @@ export async function listEntriesOfBank(
 export function normaliseEntry(
   bank: Bank,
   entry: NewBankEntry,
+  addedAt = now(),
 ): Omit<Schema['bank_entries'], 'id' | 'revision'> {
   return {
     bank_id: bank.id,
@@ -355,7 +356,7 @@ export function normaliseEntry(
     source: validateText('source', entry.source ?? bank.source),
     note: validateText('note', entry.note ?? ''),
     external_id: validateText('external id', entry.externalId ?? ''),
-    added_at: now(),
+    added_at: addedAt,
     enabled: 1,
   };
 }

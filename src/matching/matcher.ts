@@ -321,18 +321,19 @@ async function loadIndex(database: Database): Promise<{ index: PdqIndex; revisio
   const chunks: Uint8Array[] = [];
   let afterId = 0;
   for (;;) {
+    // Walk the table in primary-key order and filter here: an index on the filter columns would make
+    // every page re-scan and re-sort all PDQ entries.
     const rows = await database.db
       .selectFrom('bank_entries')
-      .select(['id', 'value'])
-      .where('signal_type', '=', 'pdq')
-      .where('enabled', '=', 1)
+      .select(['id', 'value', 'signal_type', 'enabled'])
       .where('id', '>', afterId)
       .orderBy('id')
       .limit(pageSize)
       .execute();
     if (rows.length === 0) break;
-    const chunk = new Uint8Array(rows.length * 32);
-    rows.forEach((row, index) => {
+    const pdq = rows.filter((row) => row.signal_type === 'pdq' && row.enabled === 1);
+    const chunk = new Uint8Array(pdq.length * 32);
+    pdq.forEach((row, index) => {
       chunk.set(pdqHashToBytes(row.value as PdqHash), index * 32);
       ids.push(row.id);
     });

@@ -94,8 +94,9 @@ export async function buildApp(services: Services): Promise<App> {
   });
   // Uploads are read by the handlers (request.file()); the body schema of a multipart route only
   // documents the form, so it is validated against an empty placeholder.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (request.isMultipart()) request.body = {};
+    done();
   });
 
   // Every successful mutating call is written to the audit log: who, what, when, from where.
@@ -114,6 +115,18 @@ export async function buildApp(services: Services): Promise<App> {
     } catch (error) {
       request.log.error({ err: error }, 'could not write the audit log');
     }
+  });
+
+  // Graceful shutdown: once closing starts, answers to requests still in flight end their connection,
+  // so that kept-alive connections do not hold the process open after the last answer.
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());

@@ -60,6 +60,10 @@ function openSqlite(dataDir: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
+  // Bank imports insert millions of random hashes into B-tree indexes: the default 2 MB page cache
+  // would turn that into disk traffic.
+  sqlite.pragma('cache_size = -131072');
+  sqlite.pragma('temp_store = MEMORY');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }

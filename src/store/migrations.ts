@@ -51,7 +51,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
         await db
           .insertInto('counters' as never)
-          .values({ name: 'bank_revision', value: 0 } as never)
+          .values({ name: 'bank_revision', value: 0 })
           .execute();
 
         await idColumn(db, 'banks')
@@ -76,12 +76,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('added_at', 'text', (column) => column.notNull())
           .addColumn('enabled', 'integer', (column) => column.notNull().defaultTo(1))
           .addColumn('revision', 'bigint', (column) => column.notNull())
-          .addUniqueConstraint('bank_entries_signal_unique', ['bank_id', 'signal_type', 'value'])
-          .execute();
-        await db.schema
-          .createIndex('bank_entries_by_signal')
-          .on('bank_entries')
-          .columns(['signal_type', 'value'])
+          // Signal first: the one index serves both uniqueness within a bank and exact lookups across banks.
+          .addUniqueConstraint('bank_entries_signal_unique', ['signal_type', 'value', 'bank_id'])
           .execute();
         await db.schema
           .createIndex('bank_entries_by_revision')

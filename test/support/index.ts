@@ -1,26 +1,15 @@
 // Shared test support: run storage tests on every database engine that is available, and find the
 // reference vectors in ../shared.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+export { vectorPath } from './paths.js';
+export { expectedPdq, intermediateMatrix, intermediateSummary } from './vectors.js';
+export type { ExpectedPdq } from './vectors.js';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe } from 'vitest';
 import { openDatabase } from '../../src/store/index.js';
 import type { Database } from '../../src/store/index.js';
-
-const repositoryRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-
-/** Absolute path of a file under ../shared/vectors, failing with a clear message if the folder is absent. */
-export function vectorPath(relative: string): string {
-  const root = resolve(repositoryRoot, '..', 'shared', 'vectors');
-  if (!existsSync(root)) {
-    throw new Error(
-      `The reference vectors are missing: expected them at ${root} (the shared/ folder beside this checkout).`,
-    );
-  }
-  return join(root, relative);
-}
 
 /** Declares a fresh temporary directory for each test; call the returned function inside the test. */
 export function useTemporaryDirectory(): () => string {

@@ -158,9 +158,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const { id } = request.params;
-      return ruleJson(
-        await updateRule(database, id, ruleFromJson(request.body)),
-      );
+      return ruleJson(await updateRule(database, id, ruleFromJson(request.body)));
     },
   );
   app.delete(
@@ -174,7 +172,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
       },
     },
     async (request, reply) => {
-      await deleteRule(database, (request.params).id);
+      await deleteRule(database, request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -200,7 +198,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
         response: { 200: KeySchema, ...errors(404, 409) },
       },
     },
-    async (request) => keyJson(await revokeApiKey(database, (request.params).id)),
+    async (request) => keyJson(await revokeApiKey(database, request.params.id)),
   );
 
   app.get(
@@ -266,7 +264,7 @@ export function registerAdminRoutes(app: App, services: Services): void {
         response: { 200: ReportSchema, ...errors(404) },
       },
     },
-    async (request) => reportJson(await getReport(database, (request.params).id)),
+    async (request) => reportJson(await getReport(database, request.params.id)),
   );
 
   registerWebhookRoutes(app, services);

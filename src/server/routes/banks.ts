@@ -169,9 +169,7 @@ export function registerBankRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const { name } = request.params;
-      return bankJson(
-        await refreshed(await updateBank(database, name, request.body)),
-      );
+      return bankJson(await refreshed(await updateBank(database, name, request.body)));
     },
   );
 
@@ -186,7 +184,7 @@ export function registerBankRoutes(app: App, services: Services): void {
       },
     },
     async (request, reply) => {
-      await deleteBank(database, (request.params).name);
+      await deleteBank(database, request.params.name);
       await services.matcher.refresh();
       return reply.status(204).send(null);
     },
@@ -205,7 +203,7 @@ export function registerBankRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const query = request.query;
-      const entries = await listBankEntries(database, (request.params).name, {
+      const entries = await listBankEntries(database, request.params.name, {
         afterId: query.after ?? 0,
         limit: query.limit ?? 1000,
         includeDisabled: query.include_disabled === true,
@@ -227,7 +225,7 @@ export function registerBankRoutes(app: App, services: Services): void {
     },
     async (request, reply) => {
       const body = request.body;
-      const entry = await addBankEntry(database, (request.params).name, {
+      const entry = await addBankEntry(database, request.params.name, {
         signalType: body.signal_type,
         signal: body.signal,
         source: 'api',

@@ -128,13 +128,7 @@ export function registerWebhookRoutes(app: App, services: Services): void {
       },
     },
     async (request) =>
-      webhookJson(
-        await setWebhookEnabled(
-          database,
-          (request.params).id,
-          (request.body).enabled,
-        ),
-      ),
+      webhookJson(await setWebhookEnabled(database, request.params.id, request.body.enabled)),
   );
   app.delete(
     '/v1/webhooks/:id',
@@ -147,7 +141,7 @@ export function registerWebhookRoutes(app: App, services: Services): void {
       },
     },
     async (request, reply) => {
-      await deleteWebhook(database, (request.params).id);
+      await deleteWebhook(database, request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -182,6 +176,6 @@ export function registerWebhookRoutes(app: App, services: Services): void {
         response: { 200: DeliverySchema, ...errors(404, 409) },
       },
     },
-    async (request) => deliveryJson(await retryDelivery(database, (request.params).id)),
+    async (request) => deliveryJson(await retryDelivery(database, request.params.id)),
   );
 }

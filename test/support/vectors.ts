@@ -1,23 +1,7 @@
-// Test support for this domain: where the reference vectors are (../shared/vectors beside the repository)
-// and how their PDQ expectation files read. Used only by the *.test.ts files here.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { DihedralName } from './pdq.js';
-import type { PdqHash } from './signals.js';
-
-const vectorsRoot = resolve(fileURLToPath(new URL('../../../shared/vectors', import.meta.url)));
-
-/** Absolute path of a file under the vectors folder; fails with where the folder was expected. */
-export function vectorPath(relative: string): string {
-  if (!existsSync(vectorsRoot)) {
-    throw new Error(
-      `The reference vectors are missing: expected them at ${vectorsRoot} (the shared/vectors folder beside ` +
-        'this checkout; see its README.md).',
-    );
-  }
-  return join(vectorsRoot, relative);
-}
+// The reference vectors' PDQ expectation files (../shared/vectors/pdq/expected), as tests read them.
+import { readFileSync } from 'node:fs';
+import type { DihedralName, PdqHash } from '../../src/hashing/index.js';
+import { vectorPath } from './paths.js';
 
 /** One row of pdq/expected/{full-resolution,cpp-cli}-pipeline.csv. */
 export interface ExpectedPdq {
