@@ -6,9 +6,10 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../src/auth/index.js';
 import type { Role } from '../src/auth/index.js';
 import { loadConfig } from '../src/config/index.js';
-import { listJobs } from '../src/jobs/index.js';
+import { Worker, listJobs } from '../src/jobs/index.js';
 import { buildApp, openServices } from '../src/server/index.js';
 import type { App, Services } from '../src/server/index.js';
+import { webhookHandlers } from '../src/webhooks/index.js';
 import { describeEachEngine, expectedPdq, vectorPath } from './support/index.js';
 
 const bridge = vectorPath('pdq/images/pdq-data/reg-test-input/dih/bridge-1-original.jpg');
@@ -449,6 +450,99 @@ describeEachEngine('HTTP API', (database) => {
     expect(audit.find((entry) => entry.action === 'match.action')?.actor).toMatch(/^key:\d+$/);
     expect(audit.every((entry) => entry.source_ip !== '')).toBe(true);
     expect(actions).not.toContain('POST /v1/match');
+  });
+
+  it('manages webhooks over HTTP and shows dead deliveries for a person to retry', async () => {
+    const created = await call('admin', 'POST', '/v1/webhooks', {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['match.verdict'],
+    });
+    expect(created.statusCode).toBe(201);
+    const hook = created.json<{ id: number; secret: string }>();
+    expect(hook.secret.length).toBeGreaterThan(30);
+    expect(JSON.stringify((await call('admin', 'GET', '/v1/webhooks')).json())).not.toContain(hook.secret);
+    expect(
+      (await call('admin', 'POST', '/v1/webhooks', { url: 'ftp://example.org/x', events: ['*'] })).statusCode,
+    ).toBe(400);
+    expect(
+      (await call('admin', 'POST', '/v1/webhooks', { url: 'http://u:p@example.org/x', events: ['*'] }))
+        .statusCode,
+    ).toBe(400);
+    expect((await call('analyst', 'GET', '/v1/webhooks')).statusCode).toBe(403);
+
+    await createBank('standin', 'csam');
+    await addEntry('standin', pdqA);
+    const match = () => call('platform', 'POST', '/v1/match', { signals: [{ type: 'pdq', value: pdqA }] });
+    expect(
+      (await call('admin', 'PATCH', `/v1/webhooks/${hook.id}`, { enabled: false })).json(),
+    ).toMatchObject({ enabled: false });
+    await match();
+    expect((await call('admin', 'GET', '/v1/webhook-deliveries')).json()).toEqual([]);
+    await call('admin', 'PATCH', `/v1/webhooks/${hook.id}`, { enabled: true });
+    await match();
+    const [pending] = (await call('admin', 'GET', '/v1/webhook-deliveries')).json<
+      { id: number; status: string; event_type: string }[]
+    >();
+    expect(pending).toMatchObject({ status: 'pending', event_type: 'match.verdict', webhook_id: hook.id });
+
+    // Nothing listens on port 9: with one attempt allowed, the delivery goes dead and says why.
+    const worker = new Worker(database(), {
+      concurrency: 1,
+      leaseMs: 5000,
+      pollMs: 50,
+      handlers: webhookHandlers({
+        networkAllow: ['127.0.0.1'],
+        webhookTimeoutMs: 2000,
+        webhookMaxAttempts: 1,
+      }),
+      onError: () => undefined,
+    });
+    const stop = new AbortController();
+    const running = worker.run(stop.signal);
+    await expect
+      .poll(
+        async () =>
+          (await call('admin', 'GET', '/v1/webhook-deliveries?status=dead')).json<unknown[]>().length,
+        { timeout: 10_000 },
+      )
+      .toBe(1);
+    stop.abort();
+    await running;
+    const [dead] = (await call('admin', 'GET', '/v1/webhook-deliveries?status=dead')).json<
+      { id: number; last_error: string }[]
+    >();
+    expect(dead?.last_error).not.toBe('');
+    const retried = await call('admin', 'POST', `/v1/webhook-deliveries/${dead?.id}/retry`);
+    expect(retried.json()).toMatchObject({ status: 'pending', attempts: 0 });
+    expect((await call('admin', 'POST', '/v1/webhook-deliveries/999999/retry')).statusCode).toBe(404);
+
+    expect((await call('admin', 'DELETE', `/v1/webhooks/${hook.id}`)).statusCode).toBe(204);
+    expect((await call('admin', 'DELETE', `/v1/webhooks/${hook.id}`)).statusCode).toBe(404);
+  });
+
+  it('lists and revokes keys over HTTP, and lists the reports that rules filed', async () => {
+    const keysListed = (await call('admin', 'GET', '/v1/keys')).json<
+      { id: number; role: string; revoked_at: string | null }[]
+    >();
+    const member = keysListed.find((key) => key.role === 'member');
+    const revoked = await call('admin', 'DELETE', `/v1/keys/${member?.id}`);
+    expect(revoked.json()).toMatchObject({ role: 'member', revoked_at: expect.any(String) });
+    expect((await call('admin', 'DELETE', `/v1/keys/${member?.id}`)).statusCode).toBe(409);
+    expect((await call('admin', 'DELETE', '/v1/keys/999999')).statusCode).toBe(404);
+
+    await createBank('standin', 'terrorism');
+    await addEntry('standin', pdqA);
+    await call('platform', 'POST', '/v1/match', {
+      signals: [{ type: 'pdq', value: pdqA }],
+      reference: 'post-7',
+    });
+    const reports = (await call('analyst', 'GET', '/v1/reports?source=match')).json<
+      { platform_reference: string; verdict: string }[]
+    >();
+    expect(reports).toEqual([
+      expect.objectContaining({ platform_reference: 'post-7', verdict: 'block', source: 'match' }),
+    ]);
+    expect((await call('analyst', 'GET', '/v1/reports/999999')).statusCode).toBe(404);
   });
 
   it('limits each key to its rate and refuses oversized request bodies', async () => {
