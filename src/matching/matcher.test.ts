@@ -125,6 +125,8 @@ describeEachEngine('matcher', (database) => {
     const elsewhere = await database().reopen();
     extra.push(elsewhere);
 
+    // Changes to other signal types move the matcher's place in the change log too.
+    await addBankEntry(elsewhere, 'standin', { signalType: 'md5', signal: md5 });
     const entry = await addBankEntry(elsewhere, 'standin', { signalType: 'pdq', signal: base });
     await expect
       .poll(async () => (await matcher.match({ pdq: base })).matches.length, { timeout: 5000 })

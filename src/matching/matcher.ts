@@ -128,25 +128,22 @@ export class Matcher {
     for (;;) {
       const revision = this.revision;
       const afterId = this.lastChangeId;
+      // Row-value keyset on the (revision, id) index: cheap however large the bank. Filtering by signal
+      // type here would make the database scan every PDQ entry instead.
       const changes = await this.database.db
         .selectFrom('bank_entries')
-        .select(['id', 'value', 'enabled', 'revision'])
-        .where('signal_type', '=', 'pdq')
-        .where((eb) =>
-          eb.or([
-            eb('revision', '>', revision),
-            eb.and([eb('revision', '=', revision), eb('id', '>', afterId)]),
-          ]),
-        )
+        .select(['id', 'value', 'enabled', 'revision', 'signal_type'])
+        .where(({ eb, refTuple, tuple }) => eb(refTuple('revision', 'id'), '>', tuple(revision, afterId)))
         .orderBy('revision')
         .orderBy('id')
         .limit(pageSize)
         .execute();
       for (const change of changes) {
-        if (change.enabled === 1) this.index.add(change.id, pdqHashToBytes(change.value as PdqHash));
-        else this.index.remove(change.id);
         this.revision = Number(change.revision);
         this.lastChangeId = change.id;
+        if (change.signal_type !== 'pdq') continue;
+        if (change.enabled === 1) this.index.add(change.id, pdqHashToBytes(change.value as PdqHash));
+        else this.index.remove(change.id);
       }
       if (changes.length < pageSize) return;
     }
