@@ -59,6 +59,8 @@ export async function runServer(config: Config): Promise<void> {
     `Warden is listening on ${address} (API docs at ${address}/docs)`,
   );
   await stopped;
+  // A process forked by superviseProcesses stays alive through its channel to the primary until it lets go.
+  if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
 function startWorker(services: Services): Worker {
