@@ -62,6 +62,7 @@ export interface MatcherOptions {
 
 const pageSize = 50_000;
 const idsPerQuery = 500;
+const singleQueryLimit = 16;
 
 export class Matcher {
   private index: PdqIndex;
@@ -126,18 +127,7 @@ export class Matcher {
     }
     this.banks = banks;
     for (;;) {
-      const revision = this.revision;
-      const afterId = this.lastChangeId;
-      // Row-value keyset on the (revision, id) index: cheap however large the bank. Filtering by signal
-      // type here would make the database scan every PDQ entry instead.
-      const changes = await this.database.db
-        .selectFrom('bank_entries')
-        .select(['id', 'value', 'enabled', 'revision', 'signal_type'])
-        .where(({ eb, refTuple, tuple }) => eb(refTuple('revision', 'id'), '>', tuple(revision, afterId)))
-        .orderBy('revision')
-        .orderBy('id')
-        .limit(pageSize)
-        .execute();
+      const changes = await this.nextChanges();
       for (const change of changes) {
         this.revision = Number(change.revision);
         this.lastChangeId = change.id;
@@ -147,6 +137,33 @@ export class Matcher {
       }
       if (changes.length < pageSize) return;
     }
+  }
+
+  /**
+   * The next page of changes after (revision, lastChangeId), in that order. Two queries, each one exact
+   * seek on the (revision, id) index: a row-value or OR condition would make SQLite walk every entry of
+   * the current revision, which after a large import is the whole bank, on every refresh.
+   */
+  private async nextChanges() {
+    const columns = ['id', 'value', 'enabled', 'revision', 'signal_type'] as const;
+    const rest = await this.database.db
+      .selectFrom('bank_entries')
+      .select(columns)
+      .where('revision', '=', this.revision)
+      .where('id', '>', this.lastChangeId)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    if (rest.length === pageSize) return rest;
+    const later = await this.database.db
+      .selectFrom('bank_entries')
+      .select(columns)
+      .where('revision', '>', this.revision)
+      .orderBy('revision')
+      .orderBy('id')
+      .limit(pageSize - rest.length)
+      .execute();
+    return [...rest, ...later];
   }
 
   /** Matches one piece of content. */
@@ -171,9 +188,12 @@ export class Matcher {
         }
       }
     });
-    const packed = new Uint8Array(probes.length * 32);
-    probes.forEach((probe, index) => packed.set(probe.bytes, index * 32));
-    const neighbours = probes.length === 0 ? [] : this.index.queryBatch(packed, threshold);
+    // The batched walk sorts every chunk's probes first, which pays off for many queries; a handful are
+    // answered faster one by one.
+    const neighbours =
+      probes.length <= singleQueryLimit
+        ? probes.map((probe) => this.index.query(probe.bytes, threshold))
+        : this.index.queryBatch(concatenate(probes.map((probe) => probe.bytes)), threshold);
 
     // Best (smallest) distance per query and entry, keeping which variant gave it.
     const best = queries.map(() => new Map<number, { distance: number; variant?: DihedralName }>());
@@ -306,6 +326,16 @@ export class Matcher {
   }
 }
 
+function concatenate(parts: readonly Uint8Array[]): Uint8Array {
+  const whole = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    whole.set(part, offset);
+    offset += part.length;
+  }
+  return whole;
+}
+
 /** Reads the bank revision first, then every enabled PDQ entry, so no change in between is lost. */
 async function loadIndex(database: Database): Promise<{ index: PdqIndex; revision: number; banks: Bank[] }> {
   const counter = await database.db
@@ -337,11 +367,5 @@ async function loadIndex(database: Database): Promise<{ index: PdqIndex; revisio
     chunks.push(chunk);
     afterId = rows[rows.length - 1]?.id ?? afterId;
   }
-  const hashes = new Uint8Array(ids.length * 32);
-  let offset = 0;
-  for (const chunk of chunks) {
-    hashes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return { index: PdqIndex.build(ids, hashes), revision: Number(counter.value), banks };
+  return { index: PdqIndex.build(ids, concatenate(chunks)), revision: Number(counter.value), banks };
 }
