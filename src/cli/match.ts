@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { WardenError } from '../errors/index.js';
 import { parsePdqHash, parseSignal } from '../hashing/index.js';
-import type { Match, MatchOptions, MatchQuery, MatchResult, Matcher } from '../matching/index.js';
+import { matchJson } from '../matching/index.js';
+import type { MatchOptions, MatchQuery, MatchResult, Matcher } from '../matching/index.js';
 import type { Context } from './context.js';
 import { hashInOrder, pipelineOption } from './hash.js';
 import { positiveInteger } from './bank.js';
@@ -221,16 +222,4 @@ function printResult(context: Context, query: Query, result: MatchResult | undef
       `  ${match.bank} (${match.category}) ${match.signalType} distance ${match.distance}${variant} entry ${match.entryId} ${match.signal}`,
     );
   }
-}
-
-function matchJson(match: Match): Record<string, unknown> {
-  return {
-    bank: match.bank,
-    category: match.category,
-    signal_type: match.signalType,
-    signal: match.signal,
-    distance: match.distance,
-    entry_id: match.entryId,
-    ...(match.variant === undefined ? {} : { variant: match.variant }),
-  };
 }

@@ -33,7 +33,7 @@ export type {
   ImportLineError,
   ExportOptions,
 } from './bank-files.js';
-export { Matcher } from './matcher.js';
-export type { Match, MatchQuery, MatchOptions, MatchResult, MatcherOptions } from './matcher.js';
+export { Matcher, matchJson } from './matcher.js';
+export type { Match, MatchJson, MatchQuery, MatchOptions, MatchResult, MatcherOptions } from './matcher.js';
 export { PdqIndex, bruteForceSearch } from './pdq-index.js';
 export type { PdqNeighbour } from './pdq-index.js';

@@ -45,6 +45,29 @@ export interface Match {
   externalId: string;
 }
 
+/** A match as Warden writes it for people and programs (API, CLI, webhooks, reports): snake_case. */
+export interface MatchJson {
+  bank: string;
+  category: string;
+  signal_type: SignalType;
+  signal: string;
+  distance: number;
+  entry_id: number;
+  variant?: DihedralName;
+}
+
+export function matchJson(match: Match): MatchJson {
+  return {
+    bank: match.bank,
+    category: match.category,
+    signal_type: match.signalType,
+    signal: match.signal,
+    distance: match.distance,
+    entry_id: match.entryId,
+    ...(match.variant === undefined ? {} : { variant: match.variant }),
+  };
+}
+
 export interface MatchResult {
   matches: Match[];
   /** The query's PDQ quality is below the trusted minimum: report, but do not act automatically. */

@@ -1,6 +1,7 @@
 // The policy domain: rules decide what a match means, and a verdict above `allow` sets actions in motion
 // in one transaction — a report for the review queue, a webhook event for the platform, an audit record.
 import { recordAudit } from '../audit/index.js';
+import { matchJson } from '../matching/index.js';
 import type { Match } from '../matching/index.js';
 import { createReport } from '../reports/index.js';
 import type { Database } from '../store/index.js';
@@ -55,14 +56,7 @@ export class Policy {
       })),
     );
     if (decision.verdict === 'allow') return decision;
-    const matches = matched.matches.map((match) => ({
-      bank: match.bank,
-      category: match.category,
-      signal_type: match.signalType,
-      signal: match.signal,
-      distance: match.distance,
-      entry_id: match.entryId,
-    }));
+    const matches = matched.matches.map(matchJson);
     const reportId = await this.database.db.transaction().execute(async (trx) => {
       const report = await createReport(trx, {
         source: 'match',

@@ -1,7 +1,5 @@
 // Request and response shapes shared by several routes, for validation and the OpenAPI document.
 import { Type } from 'typebox';
-import type { Static } from 'typebox';
-import type { Match } from '../matching/index.js';
 
 export const ErrorResponse = Type.Object(
   {
@@ -44,20 +42,6 @@ export const MatchSchema = Type.Object({
   entry_id: Type.Integer(),
   variant: Type.Optional(Type.String({ description: 'the dihedral variant of the upload that matched' })),
 });
-export type MatchJson = Static<typeof MatchSchema>;
-
-export function matchJson(match: Match): MatchJson {
-  return {
-    bank: match.bank,
-    category: match.category,
-    signal_type: match.signalType,
-    signal: match.signal,
-    distance: match.distance,
-    entry_id: match.entryId,
-    ...(match.variant === undefined ? {} : { variant: match.variant }),
-  };
-}
-
 export const MultipartFile = Type.Object(
   { file: Type.Optional(Type.String({ format: 'binary', description: 'the image' })) },
   { description: 'multipart/form-data with one file in the field `file`' },

@@ -7,9 +7,10 @@ import type { Static } from 'typebox';
 import { WardenError } from '../../errors/index.js';
 import { parseSignal } from '../../hashing/index.js';
 import type { ContentHashes } from '../../hashing/index.js';
+import { matchJson } from '../../matching/index.js';
 import type { MatchQuery } from '../../matching/index.js';
 import { principalOf } from '../auth.js';
-import { ContentHashesSchema, MatchSchema, MultipartFile, errors, matchJson } from '../schemas.js';
+import { ContentHashesSchema, MatchSchema, MultipartFile, errors } from '../schemas.js';
 import type { Services } from '../services.js';
 
 const SignalSchema = Type.Object({
