@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createHashingPool } from '../hashing/index.js';
-import type { ContentHashes, HashFileResult } from '../hashing/index.js';
+import type { HashFileResult } from '../hashing/index.js';
 import type { Context } from './context.js';
 import { errorJson, progressBar, writeJson, writeLine } from './io.js';
 import type { Action } from './index.js';
@@ -37,7 +37,8 @@ async function hashCommand(context: Context, files: string[], options: HashComma
   let failed = 0;
   await hashInOrder(context, files, options, (file, result) => {
     if (result.ok) {
-      if (options.json) writeJson(io, { file, ...hashesJson(result.hashes) });
+      // ContentHashes is already the documented JSON shape: pdq, quality, md5, sha256, width, height.
+      if (options.json) writeJson(io, { file, ...result.hashes });
       else
         writeLine(
           io,
@@ -50,18 +51,6 @@ async function hashCommand(context: Context, files: string[], options: HashComma
     else io.stderr.write(`warden: ${file}: ${result.error.message}\n`);
   });
   return failed > 0 ? 1 : 0;
-}
-
-export function hashesJson(hashes: ContentHashes): Record<string, unknown> {
-  return {
-    pdq: hashes.pdq,
-    quality: hashes.quality,
-    md5: hashes.md5,
-    sha256: hashes.sha256,
-    width: hashes.width,
-    height: hashes.height,
-    ...(hashes.dihedral === undefined ? {} : { dihedral: hashes.dihedral }),
-  };
 }
 
 /**

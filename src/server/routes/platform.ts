@@ -110,17 +110,7 @@ export function registerPlatformRoutes(app: App, services: Services): void {
         response: { 200: ContentHashesSchema, ...errors(413, 422) },
       },
     },
-    async (request) => {
-      const hashes = await hashUpload(request, services, false);
-      return {
-        pdq: hashes.pdq,
-        quality: hashes.quality,
-        md5: hashes.md5,
-        sha256: hashes.sha256,
-        width: hashes.width,
-        height: hashes.height,
-      };
-    },
+    async (request) => hashUpload(request, services, false),
   );
 
   app.post(
