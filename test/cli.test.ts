@@ -3,11 +3,15 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { describeEachEngine, expectedPdq, useTemporaryDirectory, vectorPath } from './support/index.js';
-
-const binary = fileURLToPath(new URL('../bin/warden.js', import.meta.url));
+import {
+  childEnvironment,
+  describeEachEngine,
+  expectedPdq,
+  useTemporaryDirectory,
+  vectorPath,
+  wardenBinary,
+} from './support/index.js';
 
 interface Run {
   code: number;
@@ -17,15 +21,11 @@ interface Run {
 }
 
 function warden(args: string[], environment: Record<string, string>, input?: string): Promise<Run> {
-  // The test's own configuration must not leak into the child: it gets exactly `environment`.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('WARDEN_') && name !== 'DATABASE_URL'),
-  );
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [binary, ...args],
-      { env: { ...inherited, ...environment }, maxBuffer: 64 * 1024 * 1024 },
+      [wardenBinary, ...args],
+      { env: childEnvironment(environment), maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         const lines = stdout

@@ -3,11 +3,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { describeEachEngine, vectorPath } from './support/index.js';
-
-const binary = fileURLToPath(new URL('../bin/warden.js', import.meta.url));
+import { childEnvironment, describeEachEngine, vectorPath, wardenBinary } from './support/index.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,13 +19,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function childEnvironment(environment: Record<string, string>): Record<string, string | undefined> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('WARDEN_') && name !== 'DATABASE_URL'),
-  );
-  return { ...inherited, ...environment, WARDEN_LOG_LEVEL: 'warn' };
-}
-
 const running: { kill(signal: NodeJS.Signals): boolean }[] = [];
 afterEach(() => {
   running.splice(0).forEach((child) => child.kill('SIGKILL'));
@@ -36,11 +26,11 @@ afterEach(() => {
 
 describeEachEngine('warden serve', (database) => {
   it('serves the API with keys made on the command line, and stops cleanly with requests in flight', async () => {
-    const env = childEnvironment(database().environment);
+    const env = childEnvironment({ ...database().environment, WARDEN_LOG_LEVEL: 'warn' });
     const created = await new Promise<string>((resolve, reject) =>
       execFile(
         process.execPath,
-        [binary, 'keys', 'create', '--role', 'admin', '--json'],
+        [wardenBinary, 'keys', 'create', '--role', 'admin', '--json'],
         { env },
         (error, stdout) => (error ? reject(new Error(error.message)) : resolve(stdout)),
       ),
@@ -49,7 +39,7 @@ describeEachEngine('warden serve', (database) => {
     expect(role).toBe('admin');
 
     const port = await freePort();
-    const server = spawn(process.execPath, [binary, 'serve', '--port', String(port)], {
+    const server = spawn(process.execPath, [wardenBinary, 'serve', '--port', String(port)], {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

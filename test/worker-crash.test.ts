@@ -6,15 +6,13 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { listJobs } from '../src/jobs/index.js';
 import { createWebhook, deliveryKind, emitEvent, verifyWebhookSignature } from '../src/webhooks/index.js';
 
-import { openTestDatabase } from './support/index.js';
+import { childEnvironment, openTestDatabase, wardenBinary } from './support/index.js';
 import type { TestDatabase } from './support/index.js';
 
-const binary = fileURLToPath(new URL('../bin/warden.js', import.meta.url));
 const events = 40;
 
 interface Delivery {
@@ -59,18 +57,13 @@ async function slowReceiver() {
 }
 
 function startWorker(database: TestDatabase): { child: ChildProcess; stderr: () => string } {
-  // The test's own configuration must not leak into the child: it gets exactly what is set here.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('WARDEN_') && name !== 'DATABASE_URL'),
-  );
-  const child = spawn(process.execPath, [binary, 'worker'], {
-    env: {
-      ...inherited,
+  const child = spawn(process.execPath, [wardenBinary, 'worker'], {
+    env: childEnvironment({
       ...database.environment,
       WARDEN_NETWORK_ALLOW: '127.0.0.1',
       WARDEN_JOB_LEASE_MS: '2000',
       WARDEN_WORKER_CONCURRENCY: '4',
-    },
+    }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

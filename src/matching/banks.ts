@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { WardenError } from '../errors/index.js';
 import { parseSignal } from '../hashing/index.js';
-import { nextBankRevision, now } from '../store/index.js';
+import { isUniqueViolation, nextBankRevision, now } from '../store/index.js';
 import type { BankEntryRow, BankRow, Database, Schema, SignalType } from '../store/index.js';
 
 export type BankId = number & { readonly __brand: 'BankId' };
@@ -132,14 +132,6 @@ export function toBankEntry(row: BankEntryRow): BankEntry {
     addedAt: row.added_at,
     enabled: row.enabled === 1,
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  const text = `${typeof code === 'string' ? code : ''} ${typeof message === 'string' ? message : ''}`;
-  return (
-    text.includes('23505') || text.includes('SQLITE_CONSTRAINT_UNIQUE') || text.includes('UNIQUE constraint')
-  );
 }
 
 export async function createBank(database: Database, bank: NewBank): Promise<Bank> {

@@ -7,7 +7,7 @@ import { WardenError } from '../errors/index.js';
 import { pdqHashToBytes } from '../hashing/index.js';
 import type { DihedralName, PdqHash } from '../hashing/index.js';
 import type { Database, SignalType } from '../store/index.js';
-import { getBankEntries, toBank } from './banks.js';
+import { getBankEntries, toBank, toBankEntry } from './banks.js';
 import type { Bank, BankEntry, BankId } from './banks.js';
 import { PdqIndex } from './pdq-index.js';
 
@@ -330,15 +330,12 @@ export class Matcher {
       for (let start = 0; start < values.length; start += idsPerQuery) {
         const rows = await this.database.db
           .selectFrom('bank_entries')
-          .select('id')
+          .selectAll()
           .where('signal_type', '=', type)
           .where('value', 'in', values.slice(start, start + idsPerQuery))
           .where('enabled', '=', 1)
           .execute();
-        for (const entry of await getBankEntries(
-          this.database,
-          rows.map((row) => row.id),
-        )) {
+        for (const entry of rows.map(toBankEntry)) {
           for (const queryIndex of wanted.get(`${type}:${entry.signal}`) ?? []) {
             found.set(queryIndex, [...(found.get(queryIndex) ?? []), entry]);
           }

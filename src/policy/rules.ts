@@ -2,7 +2,7 @@
 // distance, from content of at least this quality, gets this verdict. The strictest verdict of all the
 // rules that fire wins (block > review > allow).
 import { WardenError } from '../errors/index.js';
-import { now } from '../store/index.js';
+import { isUniqueViolation, now } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
 export const verdicts = ['allow', 'review', 'block'] as const;
@@ -164,7 +164,7 @@ export async function createRule(database: Database, rule: NewRule): Promise<Rul
       .executeTakeFirstOrThrow();
     return { ...rule, id: row.id, enabled: rule.enabled !== false };
   } catch (error) {
-    if (/unique|23505/i.test(String((error as Error).message) + String((error as { code?: string }).code))) {
+    if (isUniqueViolation(error)) {
       throw new WardenError('conflict', `A rule named "${rule.name}" already exists.`);
     }
     throw error;

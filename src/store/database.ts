@@ -119,6 +119,18 @@ function redactPassword(url: string): string {
   }
 }
 
+/**
+ * Whether a database error is a unique-constraint violation, on either engine (PostgreSQL's SQLSTATE
+ * 23505, SQLite's SQLITE_CONSTRAINT_UNIQUE), so callers can answer with a conflict a person understands.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = `${typeof code === 'string' ? code : ''} ${typeof message === 'string' ? message : ''}`;
+  return (
+    text.includes('23505') || text.includes('SQLITE_CONSTRAINT_UNIQUE') || text.includes('UNIQUE constraint')
+  );
+}
+
 /** The current time as stored: ISO-8601 UTC with milliseconds, which sorts as text. */
 export function now(): string {
   return new Date().toISOString();

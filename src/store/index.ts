@@ -1,4 +1,4 @@
 // The store domain: the one database (SQLite or PostgreSQL), its schema and migrations.
-export { openDatabase, now, nextBankRevision } from './database.js';
+export { openDatabase, now, nextBankRevision, isUniqueViolation } from './database.js';
 export type { Database, DatabaseOptions, Dialect } from './database.js';
 export type { Schema, SignalType, BankRow, BankEntryRow, NewBankEntryRow, JobStatus } from './schema.js';

@@ -1,6 +1,6 @@
 // Shared test support: run storage tests on every database engine that is available, and find the
 // reference vectors in ../shared.
-export { vectorPath } from './paths.js';
+export { vectorPath, wardenBinary, childEnvironment } from './paths.js';
 export { expectedPdq, intermediateMatrix, intermediateSummary } from './vectors.js';
 export type { ExpectedPdq } from './vectors.js';
 import { mkdtempSync, rmSync } from 'node:fs';
