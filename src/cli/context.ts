@@ -31,10 +31,6 @@ export class Context {
     });
   }
 
-  imageLimits(): { maxBytes: number; maxPixels: number } {
-    return { maxBytes: this.config.maxImageBytes, maxPixels: this.config.maxImagePixels };
-  }
-
   async close(): Promise<void> {
     if (this.opened === undefined) return;
     const database = await this.opened.catch(() => undefined);

@@ -1,7 +1,7 @@
 // `warden hash`: PDQ, quality, MD5 and SHA-256 of image files, hashed on every core.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createHashingPool } from '../hashing/index.js';
+import { createHashingPool, hashingPoolOptions } from '../hashing/index.js';
 import type { HashFileResult } from '../hashing/index.js';
 import type { Context } from './context.js';
 import { errorJson, progressBar, writeJson, writeLine } from './io.js';
@@ -63,10 +63,7 @@ export async function hashInOrder(
   options: { pipeline: 'full' | 'cli512'; dihedral?: boolean | undefined },
   emit: (file: string, result: HashFileResult) => void,
 ): Promise<void> {
-  const pool = createHashingPool({
-    limits: context.imageLimits(),
-    ...(context.config.hashingThreads > 0 ? { size: context.config.hashingThreads } : {}),
-  });
+  const pool = createHashingPool(hashingPoolOptions(context.config));
   const bar = progressBar(context.io, 'Hashing', files.length, 'files');
   const done: (HashFileResult | undefined)[] = new Array<HashFileResult | undefined>(files.length);
   let next = 0;

@@ -17,7 +17,7 @@ export { decodeImage } from './decode.js';
 export type { ImageLimits, DecodedImage } from './decode.js';
 export { hashImage, hashFile } from './hash-image.js';
 export type { ContentHashes, HashImageOptions } from './hash-image.js';
-export { createHashingPool } from './pool.js';
+export { createHashingPool, hashingPoolOptions } from './pool.js';
 export type {
   HashingPool,
   HashingPoolOptions,

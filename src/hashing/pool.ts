@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/index.js';
 import { WardenError } from '../errors/index.js';
 import type { WardenErrorCode } from '../errors/index.js';
 import { checkFileSize, checkLimits } from './decode.js';
@@ -94,6 +95,16 @@ function startWorker(workerData: unknown): Worker {
   const entry = new URL('./hash-worker.ts', here).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** Pool options from configuration: the image limits, and a thread count where one is set (0 = per core). */
+export function hashingPoolOptions(
+  config: Pick<Config, 'maxImageBytes' | 'maxImagePixels' | 'hashingThreads'>,
+): HashingPoolOptions {
+  return {
+    limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels },
+    ...(config.hashingThreads > 0 ? { size: config.hashingThreads } : {}),
+  };
 }
 
 /** Starts a hashing pool; call close() when done. Throws 'invalid_argument' for a bad size or limits. */

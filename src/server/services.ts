@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { KeyVerifier } from '../auth/index.js';
 import type { Config } from '../config/index.js';
-import { createHashingPool } from '../hashing/index.js';
+import { createHashingPool, hashingPoolOptions } from '../hashing/index.js';
 import type { HashingPool } from '../hashing/index.js';
 import { Matcher } from '../matching/index.js';
 import { Policy } from '../policy/index.js';
@@ -35,10 +35,7 @@ export async function openServices(
     onRefreshError: (error) =>
       logger.error({ err: error }, 'bank index refresh failed; serving the last loaded index'),
   });
-  const hashing = createHashingPool({
-    limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels },
-    ...(config.hashingThreads > 0 ? { size: config.hashingThreads } : {}),
-  });
+  const hashing = createHashingPool(hashingPoolOptions(config));
   return {
     config,
     logger,
