@@ -5,7 +5,7 @@ import { WardenError } from '../errors/index.js';
 import { now } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
-export const roles = ['admin', 'analyst', 'platform', 'member', 'law-enforcement'] as const;
+export const roles = ['admin', 'supervisor', 'analyst', 'platform', 'member', 'law-enforcement'] as const;
 export type Role = (typeof roles)[number];
 
 export interface ApiKey {

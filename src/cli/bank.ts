@@ -143,6 +143,7 @@ export function registerBank(program: Command, action: Action): void {
     .option('--pdq <hex>', 'a PDQ hash (64 hex characters)')
     .option('--md5 <hex>', 'an MD5 digest (32 hex characters)')
     .option('--sha256 <hex>', 'a SHA-256 digest (64 hex characters)')
+    .option('--url <url>', 'a URL for the URL list (stored normalised)')
     .option('--note <text>', 'a note for analysts')
     .option('--category <category>', "the entry's category (default: the bank's)")
     .option('--external-id <id>', 'an identifier from the source of this signal')
@@ -156,6 +157,7 @@ export function registerBank(program: Command, action: Action): void {
             pdq?: string;
             md5?: string;
             sha256?: string;
+            url?: string;
             note?: string;
             category?: string;
             externalId?: string;
@@ -165,7 +167,7 @@ export function registerBank(program: Command, action: Action): void {
           const given = signalTypes.filter((type) => options[type] !== undefined);
           const signalType = given[0];
           if (signalType === undefined || given.length > 1) {
-            throw new WardenError('invalid_argument', 'Give exactly one of --pdq, --md5 or --sha256.');
+            throw new WardenError('invalid_argument', 'Give exactly one of --pdq, --md5, --sha256 or --url.');
           }
           const entry = await addBankEntry(await context.database(), name, {
             signalType,

@@ -6,6 +6,27 @@ import { WardenError } from '../errors/index.js';
 
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Review grades per category: the UK categories for CSAM; other categories are decided without a grade. */
+const defaultGrades: Record<string, string[]> = {
+  csam: ['A', 'B', 'C'],
+  terrorism: [],
+  ncii: [],
+  harassment: [],
+  other: [],
+};
+const gradesSchema = z.record(
+  z.string().regex(/^[a-z0-9_-]{1,40}$/),
+  z.array(z.string().min(1).max(20)).max(20),
+);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Field name → [environment variable, schema]. The schema's default is the embedded default. */
 const fields = {
   dataDir: ['WARDEN_DATA_DIR', z.string().min(1).default('./data')],
@@ -36,6 +57,45 @@ const fields = {
   workerConcurrency: ['WARDEN_WORKER_CONCURRENCY', integer(1, 256).default(4)],
   webhookTimeoutMs: ['WARDEN_WEBHOOK_TIMEOUT_MS', integer(100, 600_000).default(10_000)],
   webhookMaxAttempts: ['WARDEN_WEBHOOK_MAX_ATTEMPTS', integer(1, 100).default(10)],
+  fetchTimeoutMs: ['WARDEN_FETCH_TIMEOUT_MS', integer(100, 600_000).default(30_000)],
+  caseLockMs: ['WARDEN_CASE_LOCK_MS', integer(10_000, 86_400_000).default(15 * 60_000)],
+  twoPersonRule: ['WARDEN_TWO_PERSON_RULE', z.stringbool().default(true)],
+  grades: [
+    'WARDEN_GRADES',
+    z
+      .string()
+      .default(JSON.stringify(defaultGrades))
+      .transform((text, context) => {
+        const parsed = gradesSchema.safeParse(parseJson(text));
+        if (parsed.success) return parsed.data;
+        context.addIssue({
+          code: 'custom',
+          message: 'must be JSON mapping each category to its grades, e.g. {"csam":["A","B","C"],"other":[]}',
+        });
+        return z.NEVER;
+      }),
+  ],
+  sessionHours: ['WARDEN_SESSION_HOURS', integer(1, 24 * 30).default(12)],
+  cookieSecure: ['WARDEN_COOKIE_SECURE', z.enum(['auto', 'true', 'false']).default('auto')],
+  publicReportsPerHour: ['WARDEN_PUBLIC_REPORTS_PER_HOUR', integer(1, 1_000_000).default(30)],
+  exposureWarning: ['WARDEN_EXPOSURE_WARNING', integer(1, 100_000).default(50)],
+  smtpUrl: [
+    'WARDEN_SMTP_URL',
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
+  ],
+  mailFrom: ['WARDEN_MAIL_FROM', z.string().min(3).default('Warden <warden@localhost>')],
+  evidenceKey: [
+    'WARDEN_EVIDENCE_KEY',
+    z
+      .string()
+      .regex(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, 'must be 32 bytes as 64 hex digits or base64')
+      .optional(),
+  ],
+  blobDir: ['WARDEN_BLOB_DIR', z.string().min(1).optional()],
+  geoIpFile: ['WARDEN_GEOIP_FILE', z.string().min(1).optional()],
   networkAllow: [
     'WARDEN_NETWORK_ALLOW',
     z
@@ -51,7 +111,9 @@ const fields = {
 } as const;
 
 type Fields = typeof fields;
-export type Config = { [K in keyof Fields]: z.output<Fields[K][1]> };
+type ParsedConfig = { [K in keyof Fields]: z.output<Fields[K][1]> };
+/** The configuration; `blobDir` defaults to `blobs` inside the data directory. */
+export type Config = Omit<ParsedConfig, 'blobDir'> & { blobDir: string };
 
 /** The environment variable behind each configuration field, for help texts and the README. */
 export const configEnvironment: Record<keyof Config, string> = Object.fromEntries(
@@ -81,8 +143,9 @@ export function loadConfig(
     });
     throw new WardenError('configuration', `Invalid configuration. ${problems.join('; ')}.`);
   }
-  const config = { ...(parsed.data as Config), ...definedOnly(overrides) };
-  return { ...config, dataDir: resolve(config.dataDir) };
+  const config = { ...(parsed.data as ParsedConfig), ...definedOnly(overrides) };
+  const dataDir = resolve(config.dataDir);
+  return { ...config, dataDir, blobDir: resolve(config.blobDir ?? `${dataDir}/blobs`) };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

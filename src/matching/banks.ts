@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import { WardenError } from '../errors/index.js';
 import { parseSignal } from '../hashing/index.js';
+import { normaliseUrl } from '../network/index.js';
 import { isUniqueViolation, nextBankRevision, now } from '../store/index.js';
 import type { BankEntryRow, BankRow, Database, Schema, SignalType } from '../store/index.js';
 
@@ -55,7 +56,7 @@ export interface NewBankEntry {
   externalId?: string;
 }
 
-export const signalTypes: readonly SignalType[] = ['pdq', 'md5', 'sha256'];
+export const signalTypes: readonly SignalType[] = ['pdq', 'md5', 'sha256', 'url'];
 
 const bankNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const categoryPattern = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -89,6 +90,11 @@ export function validateSignalType(type: string): SignalType {
     'invalid_argument',
     `Unknown signal type "${type.slice(0, 40)}": use one of ${signalTypes.join(', ')}.`,
   );
+}
+
+/** Parses a bank signal into its canonical text: lowercase hex for hashes, the normalised URL for urls. */
+export function parseBankSignal(type: SignalType, text: string): string {
+  return type === 'url' ? normaliseUrl(text) : parseSignal(type, text);
 }
 
 /** Validates free text (notes, sources, external ids): bounded length, no control characters. */
@@ -171,7 +177,11 @@ export async function createBank(database: Database, bank: NewBank): Promise<Ban
 }
 
 export async function getBank(database: Database, name: string): Promise<Bank> {
-  const row = await database.db.selectFrom('banks').selectAll().where('name', '=', name).executeTakeFirst();
+  return findBank(database.db, name);
+}
+
+async function findBank(db: Kysely<Schema>, name: string): Promise<Bank> {
+  const row = await db.selectFrom('banks').selectAll().where('name', '=', name).executeTakeFirst();
   if (row === undefined) {
     throw new WardenError(
       'not_found',
@@ -272,6 +282,33 @@ export async function addBankEntry(
   });
 }
 
+/**
+ * Adds entries to a bank inside the caller's transaction, all under one bank revision, so that they
+ * commit (or not) with the change that produced them (an analyst's confirmation, say). Entries already
+ * in the bank are re-enabled. Returns how many entries were written.
+ */
+export async function addBankEntries(
+  trx: Kysely<Schema>,
+  bankName: string,
+  entries: readonly NewBankEntry[],
+): Promise<number> {
+  if (entries.length === 0) return 0;
+  const bank = await findBank(trx, bankName);
+  const addedAt = now();
+  const rows = entries.map((entry) => normaliseEntry(bank, entry, addedAt));
+  const revision = await nextBankRevision(trx);
+  for (const values of rows) {
+    await trx
+      .insertInto('bank_entries')
+      .values({ ...values, revision })
+      .onConflict((conflict) =>
+        conflict.columns(['signal_type', 'value', 'bank_id']).doUpdateSet({ enabled: 1, revision }),
+      )
+      .execute();
+  }
+  return rows.length;
+}
+
 /** Turns an entry on or off without deleting it; a disabled entry matches nothing. */
 export async function setBankEntryEnabled(
   database: Database,
@@ -340,7 +377,7 @@ export function normaliseEntry(
   return {
     bank_id: bank.id,
     signal_type: entry.signalType,
-    value: parseSignal(entry.signalType, entry.signal),
+    value: parseBankSignal(entry.signalType, entry.signal),
     category:
       entry.category === undefined || entry.category === ''
         ? bank.category

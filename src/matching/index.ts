@@ -7,6 +7,8 @@ export {
   updateBank,
   deleteBank,
   addBankEntry,
+  addBankEntries,
+  parseBankSignal,
   setBankEntryEnabled,
   listBankEntries,
   getBankEntries,

@@ -3,7 +3,15 @@ import { pdqHashToBytes, pdqBytesToHash } from '../hashing/index.js';
 import type { PdqHash } from '../hashing/index.js';
 import type { Database } from '../store/index.js';
 import { describeEachEngine } from '../../test/support/index.js';
-import { Matcher, addBankEntry, createBank, deleteBank, setBankEntryEnabled, updateBank } from './index.js';
+import {
+  Matcher,
+  addBankEntries,
+  addBankEntry,
+  createBank,
+  deleteBank,
+  setBankEntryEnabled,
+  updateBank,
+} from './index.js';
 import type { MatcherOptions } from './index.js';
 
 const base = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22' as PdqHash;
@@ -32,6 +40,45 @@ async function open(database: Database, overrides: Partial<MatcherOptions> = {})
 }
 
 describeEachEngine('matcher', (database) => {
+  it('keeps a URL list: URLs are stored normalised and found however they are written', async () => {
+    await createBank(database(), { name: 'url-list', category: 'csam' });
+    // Entries added inside a caller's transaction commit with it, or not at all.
+    await expect(
+      database()
+        .db.transaction()
+        .execute(async (trx) => {
+          await addBankEntries(trx, 'url-list', [{ signalType: 'url', signal: 'HTTP://Example.org:80/a#x' }]);
+          throw new Error('the decision failed');
+        }),
+    ).rejects.toThrow('the decision failed');
+    const matcher = await open(database());
+    expect((await matcher.match({ url: 'http://example.org/a' })).matches).toEqual([]);
+
+    const written = await database()
+      .db.transaction()
+      .execute((trx) =>
+        addBankEntries(trx, 'url-list', [
+          { signalType: 'url', signal: 'HTTP://Example.org:80/a#x' },
+          { signalType: 'sha256', signal: sha256.toUpperCase() },
+        ]),
+      );
+    expect(written).toBe(2);
+    const found = await matcher.match({ url: 'http://example.org/a', sha256 });
+    expect(found.matches.map((match) => [match.signalType, match.signal])).toEqual(
+      expect.arrayContaining([
+        ['url', 'http://example.org/a'],
+        ['sha256', sha256],
+      ]),
+    );
+    await expect(
+      database()
+        .db.transaction()
+        .execute((trx) =>
+          addBankEntries(trx, 'url-list', [{ signalType: 'url', signal: 'javascript:alert(1)' }]),
+        ),
+    ).rejects.toThrow(/Only http:\/\/ and https:\/\//);
+  });
+
   it('finds PDQ entries within the threshold, with their distance, and nothing beyond it', async () => {
     await createBank(database(), { name: 'standin-csam', category: 'csam' });
     await createBank(database(), { name: 'standin-other', category: 'other' });

@@ -19,6 +19,8 @@ export interface MatchQuery {
   dihedral?: Partial<Record<DihedralName, PdqHash>>;
   md5?: string;
   sha256?: string;
+  /** A normalised URL (see normaliseUrl), looked up in the banks' URL entries. */
+  url?: string;
 }
 
 export interface MatchOptions {
@@ -309,13 +311,14 @@ export class Matcher {
     );
   }
 
-  /** MD5 and SHA-256 lookups, straight from the database's (signal_type, value) index. */
+  /** MD5, SHA-256 and URL lookups, straight from the database's (signal_type, value) index. */
   private async exactMatches(queries: readonly MatchQuery[]): Promise<Map<number, BankEntry[]>> {
     const wanted = new Map<string, number[]>();
     queries.forEach((query, index) => {
       for (const [type, value] of [
         ['md5', query.md5],
         ['sha256', query.sha256],
+        ['url', query.url],
       ] as const) {
         if (value === undefined) continue;
         const key = `${type}:${value}`;
@@ -323,7 +326,7 @@ export class Matcher {
       }
     });
     const found = new Map<number, BankEntry[]>();
-    for (const type of ['md5', 'sha256'] as const) {
+    for (const type of ['md5', 'sha256', 'url'] as const) {
       const values = [...wanted.keys()]
         .filter((key) => key.startsWith(`${type}:`))
         .map((key) => key.slice(type.length + 1));

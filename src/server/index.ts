@@ -20,7 +20,16 @@ export function createLogger(config: Config): Logger {
     level: config.logLevel,
     // Keys and secrets never reach the log, even by accident.
     redact: {
-      paths: ['req.headers.authorization', '*.key', '*.secret', '*.password', 'databaseUrl'],
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.key',
+        '*.secret',
+        '*.password',
+        'databaseUrl',
+        'evidenceKey',
+        'smtpUrl',
+      ],
       censor: '[redacted]',
     },
   });

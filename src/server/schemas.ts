@@ -33,10 +33,15 @@ export const ContentHashesSchema = Type.Object({
   height: Type.Integer(),
 });
 
+export const SignalTypeSchema = Type.Union(
+  [Type.Literal('pdq'), Type.Literal('md5'), Type.Literal('sha256'), Type.Literal('url')],
+  { description: 'pdq, md5 and sha256 hashes, or url for a normalised URL' },
+);
+
 export const MatchSchema = Type.Object({
   bank: Type.String(),
   category: Type.String(),
-  signal_type: Type.Union([Type.Literal('pdq'), Type.Literal('md5'), Type.Literal('sha256')]),
+  signal_type: SignalTypeSchema,
   signal: Type.String({ description: "the bank entry's signal" }),
   distance: Type.Integer({ description: 'Hamming distance for PDQ; 0 for exact digests' }),
   entry_id: Type.Integer(),

@@ -1,4 +1,12 @@
 // The store domain: the one database (SQLite or PostgreSQL), its schema and migrations.
 export { openDatabase, now, nextBankRevision, isUniqueViolation } from './database.js';
 export type { Database, DatabaseOptions, Dialect } from './database.js';
-export type { Schema, SignalType, BankRow, BankEntryRow, NewBankEntryRow, JobStatus } from './schema.js';
+export type {
+  Schema,
+  SignalType,
+  BankRow,
+  BankEntryRow,
+  NewBankEntryRow,
+  JobStatus,
+  CaseStatus,
+} from './schema.js';

@@ -2,7 +2,8 @@
 // both engines, so one code path serves SQLite and PostgreSQL.
 import type { Generated, Insertable, Selectable } from 'kysely';
 
-export type SignalType = 'pdq' | 'md5' | 'sha256';
+/** Hash signals, and `url` for normalised URLs (the URL list). */
+export type SignalType = 'pdq' | 'md5' | 'sha256' | 'url';
 
 export interface BanksTable {
   id: Generated<number>;
@@ -106,6 +107,136 @@ export interface ReportsTable {
   reporter: string;
   platform_reference: string;
   created_at: string;
+  /** The case the report joined; null only for a moment during intake. */
+  case_id: number | null;
+  /** The public reference given to the reporter (public reports), e.g. WR-7K3M9Q2XHD. */
+  reference: string | null;
+  url: Generated<string>;
+  /** The normalised URL, for grouping reports about the same page. */
+  url_key: Generated<string>;
+  reason: Generated<string>;
+  category: Generated<string>;
+  /** Where a public reporter asked to hear the outcome; erased once they are told. */
+  contact_email: string | null;
+  pdq: Generated<string>;
+  md5: Generated<string>;
+  sha256: Generated<string>;
+  quality: number | null;
+  /** The address the URL's host resolved to when fetched, and its country (ISO 3166 alpha-2) if known. */
+  host_address: Generated<string>;
+  host_country: Generated<string>;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  role: string;
+  /** scrypt, self-describing: `scrypt$N$r$p$salt$hash` (base64url). */
+  password_hash: string;
+  /** JSON: the person's own wellness settings, within the limits an admin sets. */
+  settings: string;
+  created_at: string;
+  updated_at: string;
+  disabled_at: string | null;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  /** SHA-256 of the session token; the token lives only in the person's cookie. */
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  source_ip: string;
+}
+
+export interface SettingsTable {
+  name: string;
+  /** JSON. */
+  value: string;
+  updated_at: string;
+}
+
+export interface EvidenceTable {
+  /** SHA-256 of the plain bytes: the blob's name in the evidence store. */
+  sha256: string;
+  md5: string;
+  /** '' when the media is not an image that could be hashed. */
+  pdq: string;
+  quality: number | null;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  size_bytes: number;
+  stored_at: string;
+}
+
+export type CaseStatus =
+  'new' | 'in_review' | 'second_opinion' | 'awaiting_agreement' | 'escalated' | 'decided' | 'merged';
+
+export interface CasesTable {
+  id: Generated<number>;
+  status: CaseStatus;
+  category: string;
+  grade: string;
+  /** '' until decided; then confirmed or not_actionable. */
+  outcome: string;
+  /** Higher first: known match, then severity, then source (see the reports domain's queue). */
+  priority: number;
+  known_match: number;
+  /** The best match, in words, for the queue: e.g. "csam-standin, distance 4". */
+  match_summary: string;
+  severity: number;
+  /** The most trusted source among the case's reports. */
+  source: string;
+  report_count: number;
+  first_reported_at: string;
+  last_reported_at: string;
+  /** The actor holding the review lock, until locked_until. */
+  locked_by: string | null;
+  locked_until: string | null;
+  /** JSON: a confirmation waiting for a second analyst's agreement. */
+  pending: string | null;
+  merged_into: number | null;
+  decided_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CaseSignalsTable {
+  id: Generated<number>;
+  case_id: number;
+  /** url (normalised), sha256, md5 or pdq. */
+  signal_type: string;
+  value: string;
+  created_at: string;
+}
+
+export interface DecisionsTable {
+  id: Generated<number>;
+  case_id: number;
+  actor: string;
+  role: string;
+  kind: string;
+  category: string;
+  grade: string;
+  reason: string;
+  /** The bank a confirmation adds the content's hashes to. */
+  bank: string;
+  /** JSON: what the decider saw, e.g. [{"sha256":"…","revealed":true}]. */
+  evidence_seen: string;
+  created_at: string;
+}
+
+export interface ReportMediaTable {
+  id: Generated<number>;
+  report_id: number;
+  sha256: string;
+  /** Where the media was found; '' for an upload. */
+  url: string;
+  created_at: string;
 }
 
 export interface WebhooksTable {
@@ -128,6 +259,14 @@ export interface Schema {
   rules: RulesTable;
   reports: ReportsTable;
   webhooks: WebhooksTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  settings: SettingsTable;
+  evidence: EvidenceTable;
+  cases: CasesTable;
+  case_signals: CaseSignalsTable;
+  decisions: DecisionsTable;
+  report_media: ReportMediaTable;
 }
 
 export type BankRow = Selectable<BanksTable>;

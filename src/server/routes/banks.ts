@@ -22,10 +22,9 @@ import {
   updateBank,
 } from '../../matching/index.js';
 import type { Bank, BankEntry } from '../../matching/index.js';
-import { errors } from '../schemas.js';
+import { SignalTypeSchema, errors } from '../schemas.js';
 import type { Services } from '../services.js';
 
-const SignalType = Type.Union([Type.Literal('pdq'), Type.Literal('md5'), Type.Literal('sha256')]);
 const BankSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
@@ -40,7 +39,7 @@ const BankSchema = Type.Object({
 const EntrySchema = Type.Object({
   id: Type.Integer(),
   bank_id: Type.Integer(),
-  signal_type: SignalType,
+  signal_type: SignalTypeSchema,
   signal: Type.String(),
   category: Type.String(),
   source: Type.String(),
@@ -69,7 +68,7 @@ const BankChangesBody = Type.Object(
 );
 const NewEntryBody = Type.Object(
   {
-    signal_type: SignalType,
+    signal_type: SignalTypeSchema,
     signal: Type.String({ maxLength: 128 }),
     category: Type.Optional(Type.String()),
     note: Type.Optional(Type.String({ maxLength: 1000 })),
@@ -84,7 +83,7 @@ const EntriesQuery = Type.Object({
 });
 const FileQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('txt')])),
-  signal_type: Type.Optional(SignalType),
+  signal_type: Type.Optional(SignalTypeSchema),
 });
 const ImportSummary = Type.Object({
   bank: Type.String(),

@@ -8,7 +8,7 @@ import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { WardenError } from '../../errors/index.js';
 import { parseSignal } from '../../hashing/index.js';
-import { listBanks, validateSignalType } from '../../matching/index.js';
+import { listBanks, parseBankSignal, validateSignalType } from '../../matching/index.js';
 import type { MatchQuery } from '../../matching/index.js';
 import { errors } from '../schemas.js';
 import type { Services } from '../services.js';
@@ -35,7 +35,7 @@ export function registerHmaRoutes(app: App, services: Services): void {
       signals =
         type === 'pdq'
           ? { pdq: parseSignal('pdq', query.signal) }
-          : { [type]: parseSignal(type, query.signal) };
+          : { [type]: parseBankSignal(type, query.signal) };
     } catch (error) {
       throw new WardenError('invalid_hash', `invalid signal type: ${(error as Error).message}`);
     }

@@ -8,14 +8,15 @@ import { WardenError } from '../../errors/index.js';
 import { parseSignal } from '../../hashing/index.js';
 import type { ContentHashes } from '../../hashing/index.js';
 import { matchJson } from '../../matching/index.js';
+import { normaliseUrl } from '../../network/index.js';
 import type { MatchQuery } from '../../matching/index.js';
 import { principalOf } from '../auth.js';
-import { ContentHashesSchema, MatchSchema, MultipartFile, errors } from '../schemas.js';
+import { ContentHashesSchema, MatchSchema, MultipartFile, SignalTypeSchema, errors } from '../schemas.js';
 import type { Services } from '../services.js';
 
 const SignalSchema = Type.Object({
-  type: Type.Union([Type.Literal('pdq'), Type.Literal('md5'), Type.Literal('sha256')]),
-  value: Type.String({ maxLength: 128 }),
+  type: SignalTypeSchema,
+  value: Type.String({ maxLength: 4096 }),
 });
 
 const MatchBody = Type.Object(
@@ -60,6 +61,7 @@ const MatchResponse = Type.Object({
     quality: Type.Optional(Type.Integer()),
     md5: Type.Optional(Type.String()),
     sha256: Type.Optional(Type.String()),
+    url: Type.Optional(Type.String()),
   }),
   matches: Type.Array(MatchSchema),
 });
@@ -172,6 +174,7 @@ export function registerPlatformRoutes(app: App, services: Services): void {
         ...(signals.quality === undefined ? {} : { quality: signals.quality }),
         ...(signals.md5 === undefined ? {} : { md5: signals.md5 }),
         ...(signals.sha256 === undefined ? {} : { sha256: signals.sha256 }),
+        ...(signals.url === undefined ? {} : { url: signals.url }),
       };
       const outcome = await services.policy.apply({
         actor: principal.actor,
@@ -210,6 +213,9 @@ function signalsFromJson(body: Static<typeof MatchBody>): MatchQuery {
       case 'md5':
       case 'sha256':
         signals[signal.type] = parseSignal(signal.type, signal.value);
+        break;
+      case 'url':
+        signals.url = normaliseUrl(signal.value);
         break;
     }
   }
