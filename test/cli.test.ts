@@ -198,7 +198,7 @@ describeEachEngine('warden bank and warden match', (database) => {
       env(),
     );
     expect(both.code).toBe(2);
-    expect(both.stderr).toMatch(/exactly one of --pdq, --md5 or --sha256/);
+    expect(both.stderr).toMatch(/exactly one of --pdq, --md5, --sha256 or --url/);
   });
 });
 

@@ -19,11 +19,13 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
-/** Who is calling: an API key, or the local command line (which has full rights over its own data). */
+/** Who is calling: an API key, a person signed in to the console, or the local command line (which has full rights over its own data). */
 export interface Principal {
   actor: string;
   role: Role;
   keyId?: number;
+  /** Set for a person signed in to the console (actor `user:ID`). */
+  userId?: number;
   rateLimitPerMinute?: number | null;
 }
 

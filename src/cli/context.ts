@@ -22,12 +22,12 @@ export class Context {
     return this.opened;
   }
 
-  /** A matcher for one command: loads the index once and does not follow later changes. */
-  async matcher(): Promise<Matcher> {
+  /** A matcher; by default it loads the index once and does not follow later changes (one command). */
+  async matcher(refreshMs = 0): Promise<Matcher> {
     return Matcher.open(await this.database(), {
       defaultThreshold: this.config.matchThreshold,
       minQuality: this.config.minQuality,
-      refreshMs: 0,
+      refreshMs,
     });
   }
 

@@ -8,7 +8,9 @@ import { registerHash } from './hash.js';
 import { processIo } from './io.js';
 import type { Io } from './io.js';
 import { registerMatch } from './match.js';
+import { registerReports } from './reports.js';
 import { registerServe } from './serve.js';
+import { registerUsers } from './users.js';
 import { registerWorker } from './worker.js';
 
 /** Wraps a command handler: builds its context, closes it, and records the handler's exit code. */
@@ -46,8 +48,10 @@ export async function main(
   registerHash(program, action);
   registerBank(program, action);
   registerMatch(program, action);
+  registerReports(program, action);
   registerWorker(program, action);
   registerServe(program, action);
+  registerUsers(program, action);
 
   if (argv.length <= 2) {
     program.outputHelp();

@@ -1,4 +1,5 @@
-// `warden worker`: runs background jobs (webhook deliveries) until SIGINT or SIGTERM, then finishes the
+// `warden worker`: runs background jobs (webhook deliveries, mail to reporters, fetching reported media)
+// until SIGINT or SIGTERM, then finishes the
 // jobs in flight and exits. On PostgreSQL, run as many as the load needs, on as many machines.
 import type { Command } from 'commander';
 import { WardenError } from '../errors/index.js';
@@ -9,7 +10,7 @@ export function registerWorker(program: Command, action: Action): void {
   program
     .command('worker')
     .description(
-      'Run background jobs (webhook deliveries) until SIGINT or SIGTERM; jobs in flight are finished before it exits.',
+      'Run background jobs (webhook deliveries, mail to reporters, fetching reported media) until SIGINT or SIGTERM; jobs in flight are finished before it exits.',
     )
     .option('--concurrency <n>', 'jobs run at once (default: WARDEN_WORKER_CONCURRENCY)')
     .action(
@@ -19,15 +20,29 @@ export function registerWorker(program: Command, action: Action): void {
             ? context.config.workerConcurrency
             : parseConcurrency(options.concurrency);
         // Loaded on demand, so that other commands do not pay for the HTTP client at start-up.
-        const [{ Worker }, { webhookHandlers }] = await Promise.all([
+        const [{ Worker }, { backgroundHandlers }, { Casework }, { EvidenceStore }] = await Promise.all([
           import('../jobs/index.js'),
-          import('../webhooks/index.js'),
+          import('../background/index.js'),
+          import('../reports/index.js'),
+          import('../evidence/index.js'),
         ]);
+        const { config } = context;
         const database = await context.database();
+        const matcher = await context.matcher(config.indexRefreshMs);
+        const background = await backgroundHandlers(config, {
+          matcher,
+          evidence: await EvidenceStore.open(config),
+          casework: new Casework(database, {
+            pdqThreshold: config.matchThreshold,
+            lockMs: config.caseLockMs,
+            twoPersonRule: config.twoPersonRule,
+            grades: config.grades,
+          }),
+        });
         const worker = new Worker(database, {
           concurrency,
-          leaseMs: context.config.jobLeaseMs,
-          handlers: webhookHandlers(context.config),
+          leaseMs: config.jobLeaseMs,
+          handlers: background.handlers,
           onError: (error) =>
             context.io.stderr.write(
               `warden worker: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -45,6 +60,8 @@ export function registerWorker(program: Command, action: Action): void {
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
+          matcher.close();
+          await background.close();
         }
         context.io.stderr.write(`warden worker: stopped after finishing the jobs in flight\n`);
       }),

@@ -5,3 +5,4 @@ export type { NetworkGuardOptions, FetchLimits, GuardedRequest } from './guard.j
 export { classifyAddress, parseIpAddress } from './addresses.js';
 export { normaliseUrl, maxUrlLength } from './urls.js';
 export type { AddressKind, IpAddress } from './addresses.js';
+export { GeoIpTable } from './geo.js';

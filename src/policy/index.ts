@@ -1,9 +1,10 @@
 // The policy domain: rules decide what a match means, and a verdict above `allow` sets actions in motion
-// in one transaction — a report for the review queue, a webhook event for the platform, an audit record.
+// in one transaction — a report filed into its case for the review queue, a webhook event for the
+// platform, an audit record.
 import { recordAudit } from '../audit/index.js';
 import { matchJson } from '../matching/index.js';
 import type { Match } from '../matching/index.js';
-import { createReport } from '../reports/index.js';
+import type { Casework, ReportSignals } from '../reports/index.js';
 import type { Database } from '../store/index.js';
 import { emitEvent } from '../webhooks/index.js';
 import { decide, listRules } from './rules.js';
@@ -34,6 +35,7 @@ export class Policy {
 
   constructor(
     private readonly database: Database,
+    private readonly casework: Casework,
     private readonly cacheMs = 1000,
   ) {}
 
@@ -58,18 +60,27 @@ export class Policy {
     if (decision.verdict === 'allow') return decision;
     const matches = matched.matches.map(matchJson);
     const reportId = await this.database.db.transaction().execute(async (trx) => {
-      const report = await createReport(trx, {
-        source: 'match',
-        verdict: decision.verdict,
-        content: matched.content,
-        matches,
-        reporter: matched.actor,
-        ...(matched.platformReference === undefined ? {} : { platformReference: matched.platformReference }),
-      });
+      const { url, ...signals } = contentSignals(matched);
+      const report = await this.casework.fileReport(
+        {
+          source: 'match',
+          reporter: matched.actor,
+          verdict: decision.verdict,
+          ...(url === undefined ? {} : { url }),
+          signals,
+          matches,
+          ...(matched.platformReference === undefined
+            ? {}
+            : { platformReference: matched.platformReference }),
+          ...(matched.sourceIp === undefined ? {} : { sourceIp: matched.sourceIp }),
+        },
+        trx,
+      );
       await emitEvent(trx, {
         type: 'match.verdict',
         data: {
           report_id: report.id,
+          case_id: report.caseId,
           verdict: decision.verdict,
           rules: decision.rules,
           content: matched.content,
@@ -92,4 +103,20 @@ export class Policy {
     });
     return { ...decision, reportId };
   }
+}
+
+/** The signals that identify matched content, from what the caller said about it. */
+function contentSignals(matched: MatchedContent): ReportSignals & { url?: string } {
+  const text = (key: string) => {
+    const value = matched.content[key];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const [pdq, md5, sha256, url] = [text('pdq'), text('md5'), text('sha256'), text('url')];
+  return {
+    ...(pdq === undefined ? {} : { pdq }),
+    ...(pdq === undefined || matched.quality === undefined ? {} : { quality: matched.quality }),
+    ...(md5 === undefined ? {} : { md5 }),
+    ...(sha256 === undefined ? {} : { sha256 }),
+    ...(url === undefined ? {} : { url }),
+  };
 }

@@ -1,11 +1,15 @@
 // Builds the HTTP application: plugins, authentication, errors, audit, OpenAPI, and the routes of each
 // domain. Thin by rule: routes parse and validate input, call a domain function, shape the output.
+import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { existsSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { recordAudit } from '../audit/index.js';
@@ -16,7 +20,20 @@ import { registerAdminRoutes } from './routes/admin.js';
 import { registerBankRoutes } from './routes/banks.js';
 import { registerHmaRoutes } from './routes/hma.js';
 import { registerPlatformRoutes } from './routes/platform.js';
+import { registerCaseRoutes } from './routes/cases.js';
+import { registerReportRoutes } from './routes/reports.js';
+import { registerSessionRoutes } from './routes/session.js';
+import { registerUserRoutes } from './routes/users.js';
 import type { Services } from './services.js';
+
+// The console, built by Vite next to the compiled server (build/console from the repository root).
+const consoleRoot = fileURLToPath(new URL('../../build/console/', import.meta.url));
+const consoleBuilt = existsSync(`${consoleRoot}index.html`);
+// API paths never fall back to the console's page: an unknown API path is a 404 a program can read.
+const apiPath = /^\/(v1|m|docs|openapi\.json|health)(\/|\?|$)/;
+// The console loads only its own scripts and styles, and cannot be framed by another site.
+const consolePolicy =
+  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 export type App = FastifyInstance<
   Server,
@@ -43,14 +60,18 @@ export async function buildApp(services: Services): Promise<App> {
     if (userError.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     return reply.status(userError.status).send({ error: userError.toJSON() });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
+  app.setNotFoundHandler((request, reply) => {
+    // The console is a single-page application: its paths all load index.html.
+    if (request.method === 'GET' && !apiPath.test(request.url) && consoleBuilt) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send({
       error: {
         code: 'not_found',
         message: `No route ${request.method} ${request.url.split('?')[0] ?? ''}. The API is described at /docs.`,
       },
-    }),
-  );
+    });
+  });
 
   app.addHook('onRoute', (route) => {
     // The docs' own routes are public; every route states in its description who may call it.
@@ -75,6 +96,7 @@ export async function buildApp(services: Services): Promise<App> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  await app.register(cookie);
   registerAuth(app, services);
   await app.register(rateLimit, {
     global: true,
@@ -129,11 +151,41 @@ export async function buildApp(services: Services): Promise<App> {
     done(null, payload);
   });
 
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!request.url.startsWith('/docs')) {
+      reply.header('x-frame-options', 'DENY');
+      reply.header('content-security-policy', consolePolicy);
+    }
+    done(null, payload);
+  });
+  if (consoleBuilt) {
+    // The console's files are public (its data is not): registered in a scope that marks them so.
+    await app.register(async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...route.config, public: true };
+      });
+      await scope.register(fastifyStatic, { root: consoleRoot, wildcard: false, index: false });
+    });
+  } else {
+    app.get('/', { config: { public: true }, schema: { hide: true } }, (_request, reply) =>
+      reply
+        .status(503)
+        .type('text/plain')
+        .send('The console is not built: run "npm run build". The API is described at /docs.'),
+    );
+  }
+
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
   registerPlatformRoutes(app, services);
   registerBankRoutes(app, services);
   registerAdminRoutes(app, services);
   registerHmaRoutes(app, services);
+  registerSessionRoutes(app, services);
+  registerReportRoutes(app, services);
+  registerCaseRoutes(app, services);
+  registerUserRoutes(app, services);
   return app;
 }
 

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { Worker } from '../jobs/index.js';
-import { webhookHandlers } from '../webhooks/index.js';
+import { backgroundHandlers } from '../background/index.js';
 import { buildApp } from './app.js';
 import { openServices } from './services.js';
 import type { Services } from './services.js';
@@ -48,7 +48,7 @@ export async function runServer(config: Config): Promise<void> {
   }
   const services = await openServices(config, logger);
   const app = await buildApp(services);
-  const worker = config.serveWorker ? startWorker(services) : undefined;
+  const worker = config.serveWorker ? await startWorker(services) : undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down: finishing requests and jobs in flight');
@@ -72,18 +72,24 @@ export async function runServer(config: Config): Promise<void> {
   if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
-function startWorker(services: Services): Worker {
+async function startWorker(services: Services): Promise<{ shutdown(): Promise<void> }> {
+  const background = await backgroundHandlers(services.config, services);
   const worker = new Worker(services.database, {
     concurrency: services.config.workerConcurrency,
     leaseMs: services.config.jobLeaseMs,
-    handlers: webhookHandlers(services.config),
+    handlers: background.handlers,
     onError: (error, job) => services.logger.error({ err: error, jobId: job?.id }, 'background job failed'),
   });
   const controller = new AbortController();
   worker
     .run(controller.signal)
     .catch((error: unknown) => services.logger.error({ err: error }, 'job worker stopped'));
-  return worker;
+  return {
+    shutdown: async () => {
+      await worker.shutdown();
+      await background.close();
+    },
+  };
 }
 
 async function superviseProcesses(config: Config, logger: Logger): Promise<void> {

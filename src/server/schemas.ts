@@ -17,6 +17,10 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorRespon
   return Object.fromEntries([400, 401, 403, 429, ...statuses].map((status) => [status, ErrorResponse]));
 }
 
+/** A string from a fixed list, typed as its union. */
+export const Enum = <T extends string>(values: readonly T[], options: { description?: string } = {}) =>
+  Type.Unsafe<T>(Type.String({ enum: [...values], ...options }));
+
 export const Hex = (length: number, description: string) =>
   Type.String({ pattern: `^[0-9a-fA-F]{${length}}$`, description });
 

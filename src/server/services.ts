@@ -1,12 +1,15 @@
 // What the HTTP server works with, built once at start-up from the configuration: the database, the
-// matcher (with its in-memory index), the hashing threads, the policy and the key verifier.
+// matcher (with its in-memory index), the hashing threads, the policy, the key verifier, the casework of
+// the review queue and the evidence store.
 import type { Logger } from 'pino';
 import { KeyVerifier } from '../auth/index.js';
 import type { Config } from '../config/index.js';
+import { EvidenceStore } from '../evidence/index.js';
 import { createHashingPool, hashingPoolOptions } from '../hashing/index.js';
 import type { HashingPool } from '../hashing/index.js';
 import { Matcher } from '../matching/index.js';
 import { Policy } from '../policy/index.js';
+import { Casework } from '../reports/index.js';
 import { openDatabase } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
@@ -18,6 +21,8 @@ export interface Services {
   hashing: HashingPool;
   policy: Policy;
   keys: KeyVerifier;
+  casework: Casework;
+  evidence: EvidenceStore;
 }
 
 /** Opens everything the server needs; `close` releases it in reverse order. */
@@ -36,14 +41,23 @@ export async function openServices(
       logger.error({ err: error }, 'bank index refresh failed; serving the last loaded index'),
   });
   const hashing = createHashingPool(hashingPoolOptions(config));
+  const casework = new Casework(opened, {
+    pdqThreshold: config.matchThreshold,
+    lockMs: config.caseLockMs,
+    twoPersonRule: config.twoPersonRule,
+    grades: config.grades,
+  });
+  const evidence = await EvidenceStore.open(config);
   return {
     config,
     logger,
     database: opened,
     matcher,
     hashing,
-    policy: new Policy(opened),
+    policy: new Policy(opened, casework),
     keys: new KeyVerifier(opened),
+    casework,
+    evidence,
     close: async () => {
       matcher.close();
       await hashing.close();

@@ -35,7 +35,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     ? await openPostgres(options.databaseUrl, options.postgresSchema)
     : openSqlite(options.dataDir);
   try {
-    await migrate(database);
+    await migrate(database, options.databaseUrl ? options.postgresSchema : undefined);
   } catch (error) {
     await database.close();
     throw error;
@@ -94,9 +94,12 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   return { db, dialect: 'postgres', location, close: () => db.destroy() };
 }
 
-async function migrate(database: Database): Promise<void> {
+async function migrate(database: Database, schema: string | undefined): Promise<void> {
   const migrator = new Migrator({
     db: database.db,
+    // Kysely looks for its own tables in every schema unless told which: name ours, so that databases
+    // holding several Warden schemas (tests run one each) do not see each other's migration tables.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
   });
   const { error, results } = await migrator.migrateToLatest();

@@ -312,6 +312,12 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .columns(['sha256'])
           .execute();
 
+        // A case's history reads the audit log by target.
+        await db.schema
+          .createIndex('audit_log_by_target')
+          .on('audit_log')
+          .columns(['target', 'id'])
+          .execute();
         // Daily exposure counts read the audit log by actor and time.
         await db.schema
           .createIndex('audit_log_by_actor')

@@ -3,6 +3,19 @@
 export { vectorPath, wardenBinary, childEnvironment } from './paths.js';
 export { expectedPdq, intermediateMatrix, intermediateSummary } from './vectors.js';
 export type { ExpectedPdq } from './vectors.js';
+export { startSmtpSink } from './smtp.js';
+export type { SmtpSink, SmtpSinkOptions, ReceivedMail } from './smtp.js';
+export {
+  chromiumPath,
+  describeInBrowser,
+  freePort,
+  openBrowser,
+  runWarden,
+  startWarden,
+  testOutput,
+  warden,
+} from './browser.js';
+export type { BrowserSession, WardenRun, WardenServer } from './browser.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

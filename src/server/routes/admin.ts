@@ -1,4 +1,4 @@
-// Administration over HTTP: rules, API keys, the audit log and stored reports.
+// Administration over HTTP: rules, API keys and the audit log.
 import type { App } from '../app.js';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
@@ -7,8 +7,6 @@ import { listApiKeys, revokeApiKey, roles } from '../../auth/index.js';
 import type { ApiKey, Role } from '../../auth/index.js';
 import { createRule, deleteRule, listRules, updateRule } from '../../policy/index.js';
 import type { NewRule } from '../../policy/index.js';
-import { getReport, listReports } from '../../reports/index.js';
-import type { Report } from '../../reports/index.js';
 import { errors } from '../schemas.js';
 import type { Services } from '../services.js';
 import { registerWebhookRoutes } from './webhooks.js';
@@ -60,30 +58,6 @@ const AuditQuery = Type.Object({
   before: Type.Optional(Type.Integer({ minimum: 1, description: 'entries older than this id' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
 });
-const ReportSchema = Type.Object({
-  id: Type.Integer(),
-  source: Type.String(),
-  status: Type.String(),
-  verdict: Type.String(),
-  content: Type.Record(Type.String(), Type.Unknown()),
-  matches: Type.Array(Type.Unknown()),
-  reporter: Type.String(),
-  platform_reference: Type.String(),
-  created_at: Type.String(),
-});
-const ReportsQuery = Type.Object({
-  source: Type.Optional(
-    Type.Union([
-      Type.Literal('platform'),
-      Type.Literal('match'),
-      Type.Literal('public'),
-      Type.Literal('crawler'),
-    ]),
-  ),
-  after: Type.Optional(Type.Integer({ minimum: 0 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-});
-
 type RuleJson = Static<typeof RuleSchema>;
 const ruleJson = (rule: Awaited<ReturnType<typeof listRules>>[number]): RuleJson => ({
   id: rule.id,
@@ -103,18 +77,6 @@ const keyJson = (key: ApiKey): Static<typeof KeySchema> => ({
   created_at: key.createdAt,
   revoked_at: key.revokedAt,
 });
-const reportJson = (report: Report): Static<typeof ReportSchema> => ({
-  id: report.id,
-  source: report.source,
-  status: report.status,
-  verdict: report.verdict,
-  content: report.content,
-  matches: report.matches,
-  reporter: report.reporter,
-  platform_reference: report.platformReference,
-  created_at: report.createdAt,
-});
-
 export function registerAdminRoutes(app: App, services: Services): void {
   const { database } = services;
 
@@ -229,42 +191,6 @@ export function registerAdminRoutes(app: App, services: Services): void {
         source_ip: entry.sourceIp,
       }));
     },
-  );
-
-  const reportRoles = { roles: ['admin', 'analyst'] as const };
-  app.get(
-    '/v1/reports',
-    {
-      config: reportRoles,
-      schema: {
-        summary: 'List stored reports, oldest first',
-        tags: ['reports'],
-        querystring: ReportsQuery,
-        response: { 200: Type.Array(ReportSchema), ...errors() },
-      },
-    },
-    async (request) => {
-      const query = request.query;
-      const reports = await listReports(database, {
-        ...(query.source === undefined ? {} : { source: query.source }),
-        ...(query.after === undefined ? {} : { afterId: query.after }),
-        ...(query.limit === undefined ? {} : { limit: query.limit }),
-      });
-      return reports.map(reportJson);
-    },
-  );
-  app.get(
-    '/v1/reports/:id',
-    {
-      config: reportRoles,
-      schema: {
-        summary: 'One report',
-        tags: ['reports'],
-        params: Id,
-        response: { 200: ReportSchema, ...errors(404) },
-      },
-    },
-    async (request) => reportJson(await getReport(database, request.params.id)),
   );
 
   registerWebhookRoutes(app, services);

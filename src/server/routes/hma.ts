@@ -102,7 +102,7 @@ export function registerHmaRoutes(app: App, services: Services): void {
         response: { 200: Type.Object({ pdq: Type.String() }), ...errors(413, 422) },
       },
     },
-    async (request) => ({ pdq: (await hashUpload(request, services, false, 'photo')).pdq }),
+    async (request) => ({ pdq: (await hashUpload(request, services, false, 'photo')).hashes.pdq }),
   );
 
   app.get(

@@ -112,7 +112,9 @@ export function registerPlatformRoutes(app: App, services: Services): void {
         response: { 200: ContentHashesSchema, ...errors(413, 422) },
       },
     },
-    async (request) => hashUpload(request, services, false),
+    async (request) => {
+      return (await hashUpload(request, services, false)).hashes;
+    },
   );
 
   app.post(
@@ -140,8 +142,10 @@ export function registerPlatformRoutes(app: App, services: Services): void {
       let signals: MatchQuery;
       let options: { threshold?: number; dihedral?: boolean; banks?: string[] };
       let reference = query.reference;
+      let uploaded: Buffer | undefined;
       if (request.isMultipart()) {
-        const hashes = await hashUpload(request, services, query.dihedral === true);
+        const { bytes, hashes } = await hashUpload(request, services, query.dihedral === true);
+        uploaded = bytes;
         signals = {
           pdq: hashes.pdq,
           quality: hashes.quality,
@@ -184,6 +188,13 @@ export function registerPlatformRoutes(app: App, services: Services): void {
         matches: result.matches,
         ...(reference === undefined ? {} : { platformReference: reference }),
       });
+      if (uploaded !== undefined && outcome.reportId !== undefined) {
+        // The upload is what analysts will verify: keep it as evidence with the report.
+        const item = await services.evidence.put(services.database, uploaded);
+        await services.casework.attachMedia(outcome.reportId, [{ item, url: '' }], {
+          matches: result.matches.map(matchJson),
+        });
+      }
       return {
         verdict: outcome.verdict,
         rules: outcome.rules,
@@ -194,6 +205,11 @@ export function registerPlatformRoutes(app: App, services: Services): void {
       };
     },
   );
+}
+
+interface Upload {
+  bytes: Buffer;
+  hashes: ContentHashes;
 }
 
 /** The signals of one piece of content: at most one of each type. */
@@ -228,7 +244,13 @@ export async function hashUpload(
   services: Services,
   dihedral: boolean,
   field = 'file',
-): Promise<ContentHashes> {
+): Promise<Upload> {
+  const bytes = await uploadBytes(request, field);
+  return { bytes, hashes: await services.hashing.hashBytes(bytes, { pipeline: 'full', dihedral }) };
+}
+
+/** The bytes of the one file uploaded as multipart/form-data. */
+export async function uploadBytes(request: FastifyRequest, field = 'file'): Promise<Buffer> {
   if (!request.isMultipart()) {
     throw new WardenError(
       'invalid_argument',
@@ -242,6 +264,5 @@ export async function hashUpload(
       `No file in the field "${field}": send the image as multipart/form-data with that field name.`,
     );
   }
-  const bytes = await part.toBuffer();
-  return services.hashing.hashBytes(bytes, { pipeline: 'full', dihedral });
+  return part.toBuffer();
 }

@@ -1,0 +1,238 @@
+// Checking what intake and decisions are given, before anything is stored: every message says what is
+// wrong in words the sender can act on.
+import { WardenError } from '../errors/index.js';
+import { parseMd5, parsePdqHash, parseSha256 } from '../hashing/index.js';
+import type { MatchJson } from '../matching/index.js';
+import { maxUrlLength, normaliseUrl } from '../network/index.js';
+import { severityOf } from './priority.js';
+import { decisionKinds, reportSources } from './types.js';
+import type { DecisionInput, EvidenceSeen, ReportInput, ReportMedia, ReportSource } from './types.js';
+
+export const maxReasonLength = 2000;
+const maxEmailLength = 254;
+const maxShortText = 200;
+const maxEvidenceSeen = 1000;
+// eslint-disable-next-line no-control-regex
+const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+// The mail domain's notion of a plain address, plus a dot in the domain.
+const emailPattern = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
+
+/** A report as intake stores it: checked, normalised, with its category settled. */
+export interface CheckedReport {
+  source: ReportSource;
+  reporter: string;
+  /** As given (trimmed) and in canonical form ('' for none). */
+  url: string;
+  urlKey: string;
+  reason: string;
+  category: string;
+  contactEmail: string | null;
+  platformReference: string;
+  verdict: string;
+  pdq: string;
+  md5: string;
+  sha256: string;
+  quality: number | null;
+  matches: MatchJson[];
+  media: ReportMedia[];
+  sourceIp: string;
+}
+
+/** Free text: bounded, line breaks normalised, no other control characters. */
+export function checkText(field: string, value: unknown, limit: number): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new WardenError('invalid_argument', `The ${field} must be text.`);
+  const text = value.replace(/\r\n?/g, '\n').trim();
+  if (text.length > limit) {
+    throw new WardenError(
+      'invalid_argument',
+      `The ${field} is ${text.length} characters long; the limit is ${limit}.`,
+    );
+  }
+  if (controlCharacters.test(text)) {
+    throw new WardenError('invalid_argument', `The ${field} contains control characters; remove them.`);
+  }
+  return text;
+}
+
+function checkEmail(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  const email = value.trim();
+  if (email.length > maxEmailLength || !emailPattern.test(email)) {
+    throw new WardenError(
+      'invalid_argument',
+      `"${email.slice(0, 80)}" is not an email address we can write to (expected the form person@example.org).`,
+    );
+  }
+  return email;
+}
+
+function checkUrlText(value: string | undefined): { url: string; urlKey: string } {
+  if (value === undefined || value.trim() === '') return { url: '', urlKey: '' };
+  const url = value.trim();
+  if (url.length > maxUrlLength) {
+    throw new WardenError(
+      'invalid_argument',
+      `The URL is ${url.length} characters long; the limit is ${maxUrlLength}.`,
+    );
+  }
+  return { url, urlKey: normaliseUrl(url) };
+}
+
+/** The graver of two categories (the first on a tie). */
+function graver(a: string, b: string): string {
+  return severityOf(b) > severityOf(a) ? b : a;
+}
+
+export function checkReportInput(
+  input: ReportInput,
+  grades: Record<string, readonly string[]>,
+): CheckedReport {
+  if (!(reportSources as readonly string[]).includes(input.source)) {
+    throw new WardenError('invalid_argument', `A report's source is one of ${reportSources.join(', ')}.`);
+  }
+  const reporter = checkText('reporter', input.reporter, maxShortText);
+  const { url, urlKey } = checkUrlText(input.url);
+  const reason = checkText('reason', input.reason, maxReasonLength);
+  const signals = input.signals ?? {};
+  const quality = signals.quality ?? null;
+  if (quality !== null && !(Number.isInteger(quality) && quality >= 0 && quality <= 100)) {
+    throw new WardenError(
+      'invalid_argument',
+      `A PDQ quality is a whole number from 0 to 100; got ${quality}.`,
+    );
+  }
+  const media = input.media ?? [];
+  const first = media[0]?.item;
+  const matches = input.matches ?? [];
+  const report: CheckedReport = {
+    source: input.source,
+    reporter,
+    url,
+    urlKey,
+    reason,
+    category: 'other',
+    contactEmail: checkEmail(input.contactEmail),
+    platformReference: checkText('platform reference', input.platformReference, maxShortText),
+    verdict: checkText('verdict', input.verdict ?? 'review', 40),
+    pdq: signals.pdq === undefined || signals.pdq === '' ? (first?.pdq ?? '') : parsePdqHash(signals.pdq),
+    md5: signals.md5 === undefined || signals.md5 === '' ? (first?.md5 ?? '') : parseMd5(signals.md5),
+    sha256:
+      signals.sha256 === undefined || signals.sha256 === ''
+        ? (first?.sha256 ?? '')
+        : parseSha256(signals.sha256),
+    quality: signals.pdq === undefined || signals.pdq === '' ? (first?.quality ?? null) : quality,
+    matches,
+    media,
+    sourceIp: checkText('source address', input.sourceIp, 100),
+  };
+  if (report.urlKey === '' && report.pdq === '' && report.md5 === '' && report.sha256 === '') {
+    throw new WardenError(
+      'invalid_argument',
+      'A report needs something to identify the content: a URL, a hash or the media itself.',
+    );
+  }
+
+  // The category: the reporter's (or a public reason naming one), or a matched bank's if graver.
+  const said =
+    knownCategory(grades, input.category?.trim().toLowerCase()) ??
+    (input.source === 'public' ? knownCategory(grades, reason.toLowerCase()) : undefined) ??
+    'other';
+  report.category = graverCategory(said, matches, grades);
+  return report;
+}
+
+function knownCategory(
+  grades: Record<string, readonly string[]>,
+  category: string | undefined,
+): string | undefined {
+  return category !== undefined && Object.hasOwn(grades, category) ? category : undefined;
+}
+
+/** The gravest of a category and the (configured) categories of the banks that matched. */
+export function graverCategory(
+  category: string,
+  matches: readonly MatchJson[],
+  grades: Record<string, readonly string[]>,
+): string {
+  return matches
+    .map((match) => knownCategory(grades, match.category))
+    .reduce<string>(
+      (gravest, matched) => (matched === undefined ? gravest : graver(gravest, matched)),
+      category,
+    );
+}
+
+function checkEvidenceSeen(value: unknown): EvidenceSeen[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > maxEvidenceSeen) {
+    throw new WardenError(
+      'invalid_argument',
+      `evidence_seen is a list of at most ${maxEvidenceSeen} {sha256, revealed} items.`,
+    );
+  }
+  return value.map((item: unknown) => {
+    const { sha256, revealed } = (item ?? {}) as { sha256?: unknown; revealed?: unknown };
+    if (typeof sha256 !== 'string' || typeof revealed !== 'boolean') {
+      throw new WardenError(
+        'invalid_argument',
+        'Each evidence_seen item is {sha256: "<64 hex>", revealed: true|false}.',
+      );
+    }
+    return { sha256: parseSha256(sha256), revealed };
+  });
+}
+
+/** A decision as stored: kind checked, reason given, category and grade valid for a confirmation. */
+export interface CheckedDecision {
+  kind: DecisionInput['kind'];
+  category: string;
+  grade: string;
+  reason: string;
+  bank: string;
+  evidenceSeen: EvidenceSeen[];
+}
+
+export function checkDecisionInput(
+  input: DecisionInput,
+  grades: Record<string, readonly string[]>,
+): CheckedDecision {
+  if (!(decisionKinds as readonly string[]).includes(input.kind)) {
+    throw new WardenError('invalid_argument', `A decision's kind is one of ${decisionKinds.join(', ')}.`);
+  }
+  const reason = checkText('reason', input.reason, maxReasonLength);
+  if (reason === '') {
+    throw new WardenError('invalid_argument', 'Give a reason for the decision; it is kept with the case.');
+  }
+  const decision: CheckedDecision = {
+    kind: input.kind,
+    category: '',
+    grade: '',
+    reason,
+    bank: checkText('bank', input.bank, 64),
+    evidenceSeen: checkEvidenceSeen(input.evidenceSeen),
+  };
+  if (input.kind !== 'confirmed') return decision;
+  const category = input.category ?? '';
+  const allowed = Object.hasOwn(grades, category) ? grades[category] : undefined;
+  if (allowed === undefined) {
+    throw new WardenError(
+      'invalid_argument',
+      `A confirmation needs a category, one of ${Object.keys(grades).join(', ')}; got "${category.slice(0, 40)}".`,
+    );
+  }
+  const grade = input.grade ?? '';
+  if (allowed.length > 0 && !allowed.includes(grade)) {
+    throw new WardenError(
+      'invalid_argument',
+      `A ${category} confirmation needs a grade, one of ${allowed.join(', ')}${grade === '' ? '' : `; got "${grade.slice(0, 20)}"`}.`,
+    );
+  }
+  if (allowed.length === 0 && grade !== '') {
+    throw new WardenError(
+      'invalid_argument',
+      `${category} is decided without a grade; leave the grade empty.`,
+    );
+  }
+  return { ...decision, category, grade };
+}

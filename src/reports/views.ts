@@ -1,0 +1,279 @@
+// What people see of cases: the queue's summaries (with the reasons for their place) and a case in
+// full — its reports, media, decisions, a pending confirmation and its history from the audit log.
+import { sql } from 'kysely';
+import { WardenError } from '../errors/index.js';
+import type { MatchJson } from '../matching/index.js';
+import type { CaseworkContext, CaseRow, Db } from './context.js';
+import { caseReasons } from './priority.js';
+import type {
+  CaseDecision,
+  CaseDetail,
+  CaseMedia,
+  CaseReport,
+  CaseSummary,
+  EvidenceSeen,
+  HistoryEntry,
+  PendingConfirmation,
+} from './types.js';
+
+/** Reports shown in one case, newest last; a case with more shows the first ones and says so in its count. */
+const maxReportsShown = 1000;
+
+/** The pending confirmation as stored in cases.pending. */
+export interface StoredPending extends PendingConfirmation {
+  role: string;
+  evidence_seen: EvidenceSeen[];
+}
+
+export function parsePending(text: string | null): StoredPending | null {
+  return text === null ? null : (JSON.parse(text) as StoredPending);
+}
+
+/** Whether a case's lock is held at `at` (an expired lock is no lock). */
+export function lockHeld(row: Pick<CaseRow, 'locked_by' | 'locked_until'>, at: string): boolean {
+  return row.locked_by !== null && row.locked_until !== null && row.locked_until > at;
+}
+
+interface CaseExtras {
+  url: string | null;
+  mediaCount: number;
+  thumbnail: string | null;
+}
+
+/** The first URL, media count and first image of each case, in three queries for any number of cases. */
+async function caseExtras(db: Db, caseIds: readonly number[]): Promise<Map<number, CaseExtras>> {
+  const extras = new Map<number, CaseExtras>(
+    caseIds.map((id) => [id, { url: null, mediaCount: 0, thumbnail: null }]),
+  );
+  if (caseIds.length === 0) return extras;
+  const firstWithUrl = await db
+    .selectFrom('reports')
+    .select((eb) => eb.fn.min('id').as('id'))
+    .where('case_id', 'in', caseIds)
+    .where('url', '<>', '')
+    .groupBy('case_id')
+    .execute();
+  const ids = firstWithUrl.map((row) => Number(row.id));
+  if (ids.length > 0) {
+    const urls = await db.selectFrom('reports').select(['case_id', 'url']).where('id', 'in', ids).execute();
+    for (const row of urls) {
+      const extra = row.case_id === null ? undefined : extras.get(row.case_id);
+      if (extra !== undefined) extra.url = row.url;
+    }
+  }
+  const media = await db
+    .selectFrom('report_media')
+    .innerJoin('reports', 'reports.id', 'report_media.report_id')
+    .leftJoin('evidence', 'evidence.sha256', 'report_media.sha256')
+    .select([
+      'reports.case_id',
+      'report_media.sha256',
+      'evidence.mime',
+      (eb) => eb.fn.min('report_media.id').as('first'),
+    ])
+    .where('reports.case_id', 'in', caseIds)
+    .groupBy(['reports.case_id', 'report_media.sha256', 'evidence.mime'])
+    .execute();
+  media.sort((a, b) => Number(a.first) - Number(b.first));
+  for (const row of media) {
+    const extra = row.case_id === null ? undefined : extras.get(row.case_id);
+    if (extra === undefined) continue;
+    extra.mediaCount += 1;
+    if (extra.thumbnail === null && (row.mime ?? '').startsWith('image/')) extra.thumbnail = row.sha256;
+  }
+  return extras;
+}
+
+function summary(row: CaseRow, extra: CaseExtras | undefined, now: Date): CaseSummary {
+  const at = now.toISOString();
+  const held = lockHeld(row, at);
+  return {
+    id: row.id,
+    // A claim that ran out leaves the case free: it is shown as new again.
+    status: row.status === 'in_review' && !held ? 'new' : row.status,
+    category: row.category,
+    grade: row.grade,
+    outcome: row.outcome,
+    priority: row.priority,
+    reasons: row.status === 'decided' || row.status === 'merged' ? [] : caseReasons(row, now),
+    known_match: row.known_match === 1,
+    match_summary: row.match_summary,
+    source: row.source,
+    report_count: row.report_count,
+    first_reported_at: row.first_reported_at,
+    last_reported_at: row.last_reported_at,
+    locked_by: held ? row.locked_by : null,
+    locked_until: held ? row.locked_until : null,
+    merged_into: row.merged_into,
+    decided_at: row.decided_at,
+    url: extra?.url ?? null,
+    media_count: extra?.mediaCount ?? 0,
+    thumbnail_sha256: extra?.thumbnail ?? null,
+  };
+}
+
+export async function summarise(
+  context: CaseworkContext,
+  db: Db,
+  rows: readonly CaseRow[],
+): Promise<CaseSummary[]> {
+  const extras = await caseExtras(
+    db,
+    rows.map((row) => row.id),
+  );
+  const now = context.clock();
+  return rows.map((row) => summary(row, extras.get(row.id), now));
+}
+
+export async function getCase(
+  context: CaseworkContext,
+  caseId: number,
+  db: Db = context.database.db,
+): Promise<CaseDetail> {
+  const row = await db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+  if (row === undefined) throw new WardenError('not_found', `No case with id ${caseId}.`);
+  const [head] = await summarise(context, db, [row]);
+  if (head === undefined) throw new Error('summarise() lost a case');
+
+  const reportRows = await db
+    .selectFrom('reports')
+    .selectAll()
+    .where('case_id', '=', caseId)
+    .orderBy('id')
+    .limit(maxReportsShown)
+    .execute();
+  const reportIds = reportRows.map((report) => report.id);
+  const mediaRows =
+    reportIds.length === 0
+      ? []
+      : await db
+          .selectFrom('report_media')
+          .select(['report_id', 'sha256', 'url'])
+          .where('report_id', 'in', reportIds)
+          .orderBy('id')
+          .execute();
+  const shas = [...new Set(mediaRows.map((media) => media.sha256))];
+  const evidence =
+    shas.length === 0
+      ? []
+      : await db.selectFrom('evidence').selectAll().where('sha256', 'in', shas).execute();
+  const evidenceBySha = new Map(evidence.map((item) => [item.sha256, item]));
+
+  const reports: CaseReport[] = reportRows.map((report) => ({
+    id: report.id,
+    source: report.source,
+    reference: report.reference,
+    url: report.url === '' ? null : report.url,
+    reason: report.reason,
+    category: report.category,
+    reporter: report.reporter,
+    platform_reference: report.platform_reference,
+    created_at: report.created_at,
+    host_country: report.host_country,
+    signals: { pdq: report.pdq, md5: report.md5, sha256: report.sha256, quality: report.quality },
+    matches: JSON.parse(report.matches) as MatchJson[],
+    media: mediaRows
+      .filter((media) => media.report_id === report.id)
+      .map((media) => ({ sha256: media.sha256, url: media.url })),
+  }));
+  const media: CaseMedia[] = [];
+  for (const sha256 of shas) {
+    const item = evidenceBySha.get(sha256);
+    if (item === undefined) continue;
+    media.push({
+      sha256,
+      md5: item.md5,
+      pdq: item.pdq,
+      quality: item.quality,
+      mime: item.mime,
+      width: item.width,
+      height: item.height,
+      size_bytes: Number(item.size_bytes),
+      url: mediaRows.find((found) => found.sha256 === sha256)?.url ?? '',
+    });
+  }
+
+  const decisions: CaseDecision[] = (
+    await db.selectFrom('decisions').selectAll().where('case_id', '=', caseId).orderBy('id').execute()
+  ).map((decision) => ({
+    id: decision.id,
+    actor: decision.actor,
+    role: decision.role,
+    kind: decision.kind,
+    category: decision.category,
+    grade: decision.grade,
+    reason: decision.reason,
+    bank: decision.bank,
+    evidence_seen: JSON.parse(decision.evidence_seen) as EvidenceSeen[],
+    created_at: decision.created_at,
+  }));
+  const stored = parsePending(row.pending);
+  const pending: PendingConfirmation | null =
+    stored === null
+      ? null
+      : {
+          actor: stored.actor,
+          category: stored.category,
+          grade: stored.grade,
+          bank: stored.bank,
+          reason: stored.reason,
+          created_at: stored.created_at,
+        };
+  return { ...head, reports, media, decisions, pending, history: await history(db, caseId) };
+}
+
+/**
+ * The audit entries about the case, about cases merged into it and about its reports, oldest first.
+ * (audit_log has no index on target yet: see the lead's note on 0003_review.)
+ */
+async function history(db: Db, caseId: number): Promise<HistoryEntry[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['at', 'actor', 'action', 'details'])
+    .where((eb) =>
+      eb.or([
+        eb('target', '=', `case:${caseId}`),
+        eb(
+          'target',
+          'in',
+          eb
+            .selectFrom('cases')
+            .select(sql<string>`'case:' || cast(id as text)`.as('target'))
+            .where('merged_into', '=', caseId),
+        ),
+        eb(
+          'target',
+          'in',
+          eb
+            .selectFrom('reports')
+            .select(sql<string>`'report:' || cast(id as text)`.as('target'))
+            .where('case_id', '=', caseId),
+        ),
+      ]),
+    )
+    .orderBy('id')
+    .limit(5000)
+    .execute();
+  return rows.map((row) => ({
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  }));
+}
+
+/** Whether the evidence belongs to the case (so a viewer may be shown it in that case's context). */
+export async function caseHasMedia(
+  context: CaseworkContext,
+  caseId: number,
+  sha256: string,
+): Promise<boolean> {
+  const row = await context.database.db
+    .selectFrom('report_media')
+    .innerJoin('reports', 'reports.id', 'report_media.report_id')
+    .select('report_media.id')
+    .where('reports.case_id', '=', caseId)
+    .where('report_media.sha256', '=', sha256.toLowerCase())
+    .executeTakeFirst();
+  return row !== undefined;
+}

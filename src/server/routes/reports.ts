@@ -1,0 +1,250 @@
+// Intake over HTTP: public reports from anyone (rate-limited per client, never fetched here: the
+// background fetch job does that under the network guard), platform reports with or without the media,
+// and the list of reports.
+import type { App } from '../app.js';
+import { Type } from 'typebox';
+import type { Static } from 'typebox';
+import { WardenError } from '../../errors/index.js';
+import { parseSignal } from '../../hashing/index.js';
+import { matchJson } from '../../matching/index.js';
+import type { MatchQuery } from '../../matching/index.js';
+import { getReport, listReports, reportSources } from '../../reports/index.js';
+import type { ReportMedia, ReportSignals } from '../../reports/index.js';
+import { principalOf } from '../auth.js';
+import { Enum, MatchSchema, MultipartFile, errors } from '../schemas.js';
+import type { Services } from '../services.js';
+import { uploadBytes } from './platform.js';
+import { CaseStatusSchema } from './review-schemas.js';
+
+const PublicReportBody = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048, description: 'the page or image, http(s)' }),
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 2000,
+      description:
+        'what is wrong; a category name (csam, terrorism, ncii, harassment, other) sets the category',
+    }),
+    email: Type.Optional(
+      Type.String({ maxLength: 254, description: 'to hear the outcome; erased once you are told' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const PublicReportStatusSchema = Type.Object({
+  reference: Type.String(),
+  status: Type.Union([Type.Literal('received'), Type.Literal('in review'), Type.Literal('decided')]),
+  created_at: Type.String(),
+});
+const PlatformReportFields = {
+  url: Type.Optional(Type.String({ maxLength: 2048, description: 'where the content was' })),
+  reason: Type.Optional(Type.String({ maxLength: 2000 })),
+  category: Type.Optional(
+    Type.String({ maxLength: 40, description: 'csam, terrorism, ncii, harassment, other' }),
+  ),
+  reference: Type.Optional(
+    Type.String({ maxLength: 200, description: "the platform's own id for the content" }),
+  ),
+};
+const PlatformReportBody = Type.Object(
+  {
+    ...PlatformReportFields,
+    signals: Type.Optional(
+      Type.Array(
+        Type.Object({
+          type: Type.Union([Type.Literal('pdq'), Type.Literal('md5'), Type.Literal('sha256')]),
+          value: Type.String({ maxLength: 128 }),
+        }),
+        { maxItems: 3, description: 'hashes of the content, when the media is not sent' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+const FiledSchema = Type.Object({
+  report_id: Type.Integer(),
+  case_id: Type.Integer(),
+  reference: Type.Union([Type.String(), Type.Null()]),
+  matches: Type.Array(MatchSchema, { description: 'bank matches of the uploaded media' }),
+});
+const ReportSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    source: Type.String(),
+    status: Type.String({ description: 'whether its URL was fetched: new, fetched or unreachable' }),
+    reference: Type.Union([Type.String(), Type.Null()]),
+    url: Type.Union([Type.String(), Type.Null()]),
+    media_url: Type.Optional(Type.String()),
+    matches: Type.Array(MatchSchema),
+    case_id: Type.Union([Type.Integer(), Type.Null()]),
+    case_status: Type.Union([CaseStatusSchema, Type.Null()]),
+    created_at: Type.String(),
+  },
+  { additionalProperties: true },
+);
+const ReportsQuery = Type.Object({
+  source: Type.Optional(Enum(reportSources)),
+  status: Type.Optional(CaseStatusSchema),
+  after: Type.Optional(Type.Integer({ minimum: 0, description: 'reports with a larger id' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+});
+
+const reviewRoles = ['analyst', 'supervisor', 'admin'] as const;
+
+export function registerReportRoutes(app: App, services: Services): void {
+  const { casework, config } = services;
+  const tags = ['reports'];
+
+  app.post(
+    '/v1/public/reports',
+    {
+      config: { public: true, rateLimit: { max: config.publicReportsPerHour, timeWindow: 3_600_000 } },
+      schema: {
+        summary: 'Report a URL (anyone, anonymously)',
+        description:
+          'Files a public report for analysts to verify. The URL is not fetched while you wait; an email, if given, is used once to tell you the outcome. Keep the reference to ask about the report.',
+        tags,
+        security: [],
+        body: PublicReportBody,
+        response: { 201: Type.Object({ reference: Type.String() }), ...errors() },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      // Public reporters stay anonymous: their address limits their rate but is not recorded.
+      const filed = await casework.fileReport({
+        source: 'public',
+        reporter: 'public',
+        url: body.url,
+        reason: body.reason,
+        ...(body.email === undefined || body.email.trim() === '' ? {} : { contactEmail: body.email.trim() }),
+      });
+      return reply.status(201).send({ reference: filed.reference ?? '' });
+    },
+  );
+
+  app.get(
+    '/v1/public/reports/:reference',
+    {
+      config: { public: true, rateLimit: { max: config.publicReportsPerHour * 10, timeWindow: 3_600_000 } },
+      schema: {
+        summary: 'Where a public report stands',
+        tags,
+        security: [],
+        params: Type.Object({ reference: Type.String({ maxLength: 40 }) }),
+        response: { 200: PublicReportStatusSchema, ...errors(404) },
+      },
+    },
+    async (request) => casework.publicReportStatus(request.params.reference),
+  );
+
+  app.post(
+    '/v1/reports',
+    {
+      config: { roles: ['platform', 'admin'] },
+      schema: {
+        summary: 'Report content for review',
+        description:
+          'JSON with a URL and/or hashes, or the media itself as multipart/form-data (field `file`; the other fields in the query string). Uploaded media is kept as encrypted evidence and matched against the banks.',
+        tags,
+        querystring: Type.Object(PlatformReportFields),
+        body: {
+          content: {
+            'application/json': { schema: PlatformReportBody },
+            'multipart/form-data': { schema: MultipartFile },
+          },
+        },
+        response: { 201: FiledSchema, ...errors(413, 422) },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      let fields: Static<typeof PlatformReportBody>;
+      let media: ReportMedia[] = [];
+      let signals: ReportSignals = {};
+      if (request.isMultipart()) {
+        fields = request.query;
+        const bytes = await uploadBytes(request);
+        const item = await services.evidence.put(services.database, bytes);
+        media = [{ item, url: '' }];
+      } else {
+        fields = request.body as Static<typeof PlatformReportBody>;
+        signals = signalsOf(fields.signals ?? []);
+      }
+      if (fields.url === undefined && media.length === 0 && Object.keys(signals).length === 0) {
+        throw new WardenError(
+          'invalid_argument',
+          'A report needs something to review: a url, hashes in signals, or the media as multipart/form-data.',
+        );
+      }
+      const first = media[0]?.item;
+      const query: MatchQuery =
+        first === undefined
+          ? (signals as MatchQuery)
+          : { ...(pdqOf(first) as MatchQuery), md5: first.md5, sha256: first.sha256 };
+      const matches = (await services.matcher.match(query)).matches.map(matchJson);
+      const filed = await casework.fileReport({
+        source: 'platform',
+        reporter: principal.actor,
+        sourceIp: request.ip,
+        ...(fields.url === undefined ? {} : { url: fields.url }),
+        ...(fields.reason === undefined ? {} : { reason: fields.reason }),
+        ...(fields.category === undefined ? {} : { category: fields.category }),
+        ...(fields.reference === undefined ? {} : { platformReference: fields.reference }),
+        signals,
+        matches,
+        media,
+      });
+      return reply
+        .status(201)
+        .send({ report_id: filed.id, case_id: filed.caseId, reference: filed.reference, matches });
+    },
+  );
+
+  app.get(
+    '/v1/reports',
+    {
+      config: { roles: reviewRoles },
+      schema: {
+        summary: 'List reports, oldest first',
+        tags,
+        querystring: ReportsQuery,
+        response: { 200: Type.Array(ReportSchema), ...errors() },
+      },
+    },
+    async (request) => {
+      const query = request.query;
+      return listReports(services.database, {
+        ...(query.source === undefined ? {} : { source: query.source }),
+        ...(query.status === undefined ? {} : { status: query.status }),
+        ...(query.after === undefined ? {} : { afterId: query.after }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+      });
+    },
+  );
+  app.get(
+    '/v1/reports/:id',
+    {
+      config: { roles: reviewRoles },
+      schema: {
+        summary: 'One report',
+        tags,
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 200: ReportSchema, ...errors(404) },
+      },
+    },
+    async (request) => getReport(services.database, request.params.id),
+  );
+}
+
+function signalsOf(signals: readonly { type: 'pdq' | 'md5' | 'sha256'; value: string }[]): ReportSignals {
+  const result: ReportSignals = {};
+  for (const signal of signals) result[signal.type] = parseSignal(signal.type, signal.value);
+  return result;
+}
+
+function pdqOf(item: { pdq: string; quality: number | null }): ReportSignals {
+  return item.pdq === ''
+    ? {}
+    : { pdq: item.pdq, ...(item.quality === null ? {} : { quality: item.quality }) };
+}

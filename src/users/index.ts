@@ -1,0 +1,19 @@
+// The users domain: people who sign in to the console (accounts, passwords, sessions and CSRF tokens)
+// and their wellness settings within the limits an admin sets.
+export {
+  userRoles,
+  parseUserRole,
+  parseUsername,
+  createUser,
+  listUsers,
+  getUser,
+  getUserByUsername,
+  updateUser,
+  updateUserSettings,
+} from './users.js';
+export type { User, UserRole, NewUser, UserChanges } from './users.js';
+export { signIn, resolveSession, signOut, checkCsrf } from './sessions.js';
+export type { SignedIn, ResolvedSession } from './sessions.js';
+export { generatePassword, passwordLength } from './passwords.js';
+export { defaultWellnessLimits, getWellnessLimits, setWellnessLimits, exposureToday } from './wellness.js';
+export type { WellnessSettings, WellnessLimits } from './wellness.js';
