@@ -89,7 +89,7 @@ describeEachEngine('review API', (database) => {
     const csrf = response.json<{ csrf_token: string }>().csrf_token;
     const cookies = { warden_session: cookie?.value ?? '' };
     return Object.assign(
-      (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
+      (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
         app.inject({
           method,
           url,
@@ -159,9 +159,20 @@ describeEachEngine('review API', (database) => {
     expect(unblurred.statusCode).toBe(400);
     expect((await ana('DELETE', '/v1/session')).statusCode).toBe(204);
     expect((await ana('GET', '/v1/session')).statusCode).toBe(401);
-    // Analysts cannot administer people.
-    const bob = await signIn('ben');
-    expect((await bob('GET', '/v1/users')).statusCode).toBe(403);
+    // Analysts cannot administer people; they change their own password, which ends their sessions.
+    const ben = await signIn('ben');
+    expect((await ben('GET', '/v1/users')).statusCode).toBe(403);
+    const wrong = await ben('PUT', '/v1/session/password', {
+      current_password: 'not it at all',
+      new_password: 'a brand new passphrase',
+    });
+    expect(wrong.statusCode).toBe(403);
+    const changed = await ben('PUT', '/v1/session/password', {
+      current_password: password,
+      new_password: 'a brand new passphrase',
+    });
+    expect(changed.statusCode).toBe(204);
+    expect((await ben('GET', '/v1/session')).statusCode).toBe(401);
   });
 
   it('runs a platform upload through the queue: blurred views, audited reveals, two analysts, into the bank', async () => {

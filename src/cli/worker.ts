@@ -20,24 +20,20 @@ export function registerWorker(program: Command, action: Action): void {
             ? context.config.workerConcurrency
             : parseConcurrency(options.concurrency);
         // Loaded on demand, so that other commands do not pay for the HTTP client at start-up.
-        const [{ Worker }, { backgroundHandlers }, { Casework }, { EvidenceStore }] = await Promise.all([
-          import('../jobs/index.js'),
-          import('../background/index.js'),
-          import('../reports/index.js'),
-          import('../evidence/index.js'),
-        ]);
+        const [{ Worker }, { backgroundHandlers }, { Casework, caseworkOptions }, { EvidenceStore }] =
+          await Promise.all([
+            import('../jobs/index.js'),
+            import('../background/index.js'),
+            import('../reports/index.js'),
+            import('../evidence/index.js'),
+          ]);
         const { config } = context;
         const database = await context.database();
         const matcher = await context.matcher(config.indexRefreshMs);
         const background = await backgroundHandlers(config, {
           matcher,
           evidence: await EvidenceStore.open(config),
-          casework: new Casework(database, {
-            pdqThreshold: config.matchThreshold,
-            lockMs: config.caseLockMs,
-            twoPersonRule: config.twoPersonRule,
-            grades: config.grades,
-          }),
+          casework: new Casework(database, caseworkOptions(config)),
         });
         const worker = new Worker(database, {
           concurrency,

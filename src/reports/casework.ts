@@ -1,5 +1,6 @@
 // Casework: the one object the server, the CLI and the workers use for reports and cases. It holds the
 // options and the in-memory index of case PDQ signals; the work itself lives in the modules beside it.
+import type { Config } from '../config/index.js';
 import type { Kysely } from 'kysely';
 import type { Database, Schema } from '../store/index.js';
 import { CasePdqIndex } from './case-index.js';
@@ -26,6 +27,18 @@ import type {
   Reviewer,
 } from './types.js';
 import { caseHasMedia, getCase } from './views.js';
+
+/** Casework options from the configuration: the match threshold also groups near-identical images. */
+export function caseworkOptions(
+  config: Pick<Config, 'matchThreshold' | 'caseLockMs' | 'twoPersonRule' | 'grades'>,
+): CaseworkOptions {
+  return {
+    pdqThreshold: config.matchThreshold,
+    lockMs: config.caseLockMs,
+    twoPersonRule: config.twoPersonRule,
+    grades: config.grades,
+  };
+}
 
 export class Casework {
   private readonly context: CaseworkContext;

@@ -1,7 +1,7 @@
 // The reports domain: intake (public reports, platform flags, matches, crawler hits), cases that group
 // reports about the same content, the review queue with its locks, analysts' decisions under the
 // two-person rule, search, the dashboard, and the job that fetches reported media.
-export { Casework } from './casework.js';
+export { Casework, caseworkOptions } from './casework.js';
 export { reportHandlers } from './fetch-job.js';
 export type { ReportFetchDependencies } from './fetch-job.js';
 export { fetchKind } from './intake.js';

@@ -9,7 +9,7 @@ import { createHashingPool, hashingPoolOptions } from '../hashing/index.js';
 import type { HashingPool } from '../hashing/index.js';
 import { Matcher } from '../matching/index.js';
 import { Policy } from '../policy/index.js';
-import { Casework } from '../reports/index.js';
+import { Casework, caseworkOptions } from '../reports/index.js';
 import { openDatabase } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
@@ -41,12 +41,7 @@ export async function openServices(
       logger.error({ err: error }, 'bank index refresh failed; serving the last loaded index'),
   });
   const hashing = createHashingPool(hashingPoolOptions(config));
-  const casework = new Casework(opened, {
-    pdqThreshold: config.matchThreshold,
-    lockMs: config.caseLockMs,
-    twoPersonRule: config.twoPersonRule,
-    grades: config.grades,
-  });
+  const casework = new Casework(opened, caseworkOptions(config));
   const evidence = await EvidenceStore.open(config);
   return {
     config,

@@ -10,6 +10,7 @@ export {
   getUserByUsername,
   updateUser,
   updateUserSettings,
+  changeOwnPassword,
 } from './users.js';
 export type { User, UserRole, NewUser, UserChanges } from './users.js';
 export { signIn, resolveSession, signOut, checkCsrf } from './sessions.js';

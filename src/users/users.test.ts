@@ -48,6 +48,25 @@ describeEachEngine('users', (database) => {
     expect(JSON.stringify(audit)).not.toMatch(/horse|new password|scrypt/);
   });
 
+  it('never leaves Warden without an enabled admin', async () => {
+    const root = await createUser(
+      database(),
+      { username: 'root', password: 'a long enough password', role: 'admin' },
+      defaults,
+    );
+    await expect(updateUser(database(), root.id, { role: 'analyst' })).rejects.toThrow(/last enabled admin/);
+    await expect(updateUser(database(), root.id, { disabled: true })).rejects.toThrow(/last enabled admin/);
+    const second = await createUser(
+      database(),
+      { username: 'second', password: 'a long enough password', role: 'admin' },
+      defaults,
+    );
+    expect((await updateUser(database(), root.id, { disabled: true })).disabledAt).not.toBeNull();
+    await expect(updateUser(database(), second.id, { role: 'supervisor' })).rejects.toThrow(
+      /last enabled admin/,
+    );
+  });
+
   it('refuses a username that is taken', async () => {
     await createUser(database(), { username: 'alice', password, role: 'analyst' }, defaults);
     await expect(

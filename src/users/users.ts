@@ -6,7 +6,7 @@ import type { Role } from '../auth/index.js';
 import { WardenError } from '../errors/index.js';
 import { isUniqueViolation, now } from '../store/index.js';
 import type { Database, Schema } from '../store/index.js';
-import { checkPassword, hashPassword } from './passwords.js';
+import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
 import { checkWithinLimits, effectiveSettings, getWellnessLimits, parseStoredSettings } from './wellness.js';
 import type { WellnessLimits, WellnessSettings } from './wellness.js';
 
@@ -168,6 +168,26 @@ export async function updateUser(
   const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
   const row = await database.db.transaction().execute(async (trx) => {
     const before = await userRow(trx, id);
+    const losesAdmin =
+      before.role === 'admin' &&
+      before.disabled_at === null &&
+      ((role !== undefined && role !== 'admin') || changes.disabled === true);
+    if (losesAdmin) {
+      const others = await trx
+        .selectFrom('users')
+        .select((select) => select.fn.countAll<number>().as('count'))
+        .where('role', '=', 'admin')
+        .where('disabled_at', 'is', null)
+        .where('id', '!=', id)
+        .executeTakeFirstOrThrow();
+      // Someone must always be able to administer Warden from the console.
+      if (Number(others.count) === 0) {
+        throw new WardenError(
+          'conflict',
+          `${before.username} is the last enabled admin: make another person admin first.`,
+        );
+      }
+    }
     const at = now();
     const disabledAt =
       changes.disabled === undefined
@@ -254,4 +274,20 @@ export function toUser(row: UserRow, limits: WellnessLimits): User {
     createdAt: row.created_at,
     disabledAt: row.disabled_at,
   };
+}
+
+/**
+ * A person changes their own password: the current one must be right. Ends all their sessions, so the
+ * caller signs in again with the new password.
+ */
+export async function changeOwnPassword(
+  database: Database,
+  id: number,
+  passwords: { current: string; next: string },
+): Promise<User> {
+  const row = await userRow(database.db, id);
+  if (!(await verifyPassword(passwords.current, row.password_hash))) {
+    throw new WardenError('forbidden', 'The current password is wrong.');
+  }
+  return updateUser(database, id, { password: passwords.next }, `user:${id}`);
 }

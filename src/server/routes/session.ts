@@ -5,6 +5,7 @@ import type { App } from '../app.js';
 import { Type } from 'typebox';
 import { WardenError } from '../../errors/index.js';
 import {
+  changeOwnPassword,
   exposureToday,
   getWellnessLimits,
   resolveSession,
@@ -120,6 +121,35 @@ export function registerSessionRoutes(app: App, services: Services): void {
     async (request, reply) => {
       personOf(request);
       await signOut(database, request.sessionToken ?? '');
+      setSessionCookie(reply, config, undefined);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/v1/session/password',
+    {
+      config: { ...people, rateLimit: { max: 10, timeWindow: 60_000 } },
+      schema: {
+        summary: 'Change your own password',
+        description: 'Ends all your sessions: sign in again with the new password.',
+        tags,
+        body: Type.Object(
+          {
+            current_password: Type.String({ maxLength: 1000 }),
+            new_password: Type.String({ minLength: 12, maxLength: 256 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errors() },
+      },
+    },
+    async (request, reply) => {
+      const person = personOf(request);
+      await changeOwnPassword(database, person.userId, {
+        current: request.body.current_password,
+        next: request.body.new_password,
+      });
       setSessionCookie(reply, config, undefined);
       return reply.status(204).send(null);
     },
