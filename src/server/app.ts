@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
@@ -28,12 +28,14 @@ import type { Services } from './services.js';
 
 // The console, built by Vite next to the compiled server (build/console from the repository root).
 const consoleRoot = fileURLToPath(new URL('../../build/console/', import.meta.url));
-const consoleBuilt = existsSync(`${consoleRoot}index.html`);
+const consoleIndex = existsSync(`${consoleRoot}index.html`)
+  ? readFileSync(`${consoleRoot}index.html`)
+  : undefined;
 // API paths never fall back to the console's page: an unknown API path is a 404 a program can read.
 const apiPath = /^\/(v1|m|docs|openapi\.json|health)(\/|\?|$)/;
 // The console loads only its own scripts and styles, and cannot be framed by another site.
 const consolePolicy =
-  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+  "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 export type App = FastifyInstance<
   Server,
@@ -62,8 +64,8 @@ export async function buildApp(services: Services): Promise<App> {
   });
   app.setNotFoundHandler((request, reply) => {
     // The console is a single-page application: its paths all load index.html.
-    if (request.method === 'GET' && !apiPath.test(request.url) && consoleBuilt) {
-      return reply.type('text/html').sendFile('index.html');
+    if (request.method === 'GET' && !apiPath.test(request.url) && consoleIndex !== undefined) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(consoleIndex);
     }
     return reply.status(404).send({
       error: {
@@ -160,7 +162,7 @@ export async function buildApp(services: Services): Promise<App> {
     }
     done(null, payload);
   });
-  if (consoleBuilt) {
+  if (consoleIndex !== undefined) {
     // The console's files are public (its data is not): registered in a scope that marks them so.
     await app.register(async (scope) => {
       scope.addHook('onRoute', (route) => {
