@@ -137,10 +137,65 @@ describe('allow-list', () => {
     expect(allow.allowsAddress(address('fe80::5'))).toBe(false);
   });
 
-  it.each(['http://example.org', 'example.org:8080', 'example.org/path', 'user@example.org', 'a b'])(
-    'refuses the entry "%s" with a message naming the variable',
-    (entry) => {
-      expect(() => new AllowList([entry])).toThrow(/WARDEN_NETWORK_ALLOW: ".*" is neither a host name/);
-    },
-  );
+  it('admits an address or host named with a port on that port only', () => {
+    const allow = new AllowList(['127.0.0.1:8000', 'receiver.internal:8443', '[::1]:9000', '10.0.0.0/8:25']);
+    expect(allow.allowsAddress(address('127.0.0.1'), 8000)).toBe(true);
+    expect(allow.allowsAddress(address('::ffff:127.0.0.1'), 8000)).toBe(true);
+    expect(allow.allowsAddress(address('127.0.0.1'), 8001)).toBe(false);
+    expect(allow.allowsAddress(address('127.0.0.2'), 8000)).toBe(false);
+    expect(allow.allowsAddress(address('127.0.0.1'))).toBe(false);
+    expect(allow.allowsHost('receiver.internal', 8443)).toBe(true);
+    expect(allow.allowsHost('Receiver.Internal.', 8443)).toBe(true);
+    expect(allow.allowsHost('receiver.internal', 443)).toBe(false);
+    expect(allow.allowsHost('receiver.internal')).toBe(false);
+    expect(allow.allowsAddress(address('::1'), 9000)).toBe(true);
+    expect(allow.allowsAddress(address('::1'), 9001)).toBe(false);
+    expect(allow.allowsAddress(address('10.9.8.7'), 25)).toBe(true);
+    expect(allow.allowsAddress(address('10.9.8.7'), 587)).toBe(false);
+    expect(allow.portsAllowedFor('127.0.0.1', address('127.0.0.1'))).toEqual([8000]);
+    expect(allow.portsAllowedFor('127.0.0.2', address('127.0.0.2'))).toEqual([]);
+  });
+
+  it('admits every port for entries without one, as before ports could be named', () => {
+    const allow = new AllowList(['127.0.0.1', 'receiver.internal', 'receiver.internal:8443']);
+    for (const port of [80, 443, 8000, 8001, undefined]) {
+      expect(allow.allowsAddress(address('127.0.0.1'), port)).toBe(true);
+      expect(allow.allowsHost('receiver.internal', port)).toBe(true);
+    }
+    expect(allow.allowsAddress(address('127.0.0.2'), 80)).toBe(false);
+  });
+
+  it('names exact hosts: no subdomains, no look-alikes, no neighbours', () => {
+    const allow = new AllowList(['example.org', '127.0.0.1', '::1']);
+    for (const host of ['www.example.org', 'example.org.evil', 'example.com', 'xexample.org']) {
+      expect(allow.allowsHost(host, 80), host).toBe(false);
+    }
+    for (const other of ['127.0.0.2', '127.0.1.1', '::2', '::ffff:127.0.0.2', '0.0.0.0']) {
+      expect(allow.allowsAddress(address(other), 80), other).toBe(false);
+    }
+  });
+
+  it('reads a bare IPv6 address as an address, never as an address and a port', () => {
+    const allow = new AllowList(['::1:8000']);
+    expect(allow.allowsAddress(address('::1:8000'), 80)).toBe(true);
+    expect(allow.allowsAddress(address('::1'), 8000)).toBe(false);
+  });
+
+  it.each([
+    'http://example.org',
+    'example.org/path',
+    'user@example.org',
+    'a b',
+    'example.org:',
+    'example.org:0',
+    'example.org:65536',
+    'example.org:80:80',
+    'example.org:http',
+    '[127.0.0.1]:80',
+    '[example.org]:80',
+    '::1]:80',
+    '10.0.0.0/33:80',
+  ])('refuses the entry "%s" with a message naming the variable', (entry) => {
+    expect(() => new AllowList([entry])).toThrow(/WARDEN_NETWORK_ALLOW: ".*" is neither a host name/);
+  });
 });

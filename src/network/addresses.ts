@@ -156,40 +156,97 @@ export function classifyAddress(address: IpAddress): AddressKind {
 }
 
 /**
- * The operator's exceptions (configuration `networkAllow`): host names, which are then reachable whatever
- * they resolve to, and addresses or CIDR networks, which are reachable under any name.
+ * The operator's exceptions (configuration `networkAllow`, `--allow-host`). Each entry is a host name,
+ * which is then reachable whatever it resolves to, or an address or CIDR network, which is reachable
+ * under any name; either may end in `:PORT` (an IPv6 address or network in brackets: `[::1]:8000`), and
+ * then admits that port only. An entry without a port admits every port, as entries always have.
+ * Matching is exact: `127.0.0.1:8000` admits neither 127.0.0.2 nor port 8001, `example.org` admits
+ * neither `www.example.org` nor `example.org.evil`.
  */
 export class AllowList {
-  private readonly hosts = new Set<string>();
-  private readonly networks: Network[] = [];
+  /** Host name → the ports it is admitted on; `undefined` in the set stands for every port. */
+  private readonly hosts = new Map<string, Set<number | undefined>>();
+  private readonly networks: { network: Network; port: number | undefined }[] = [];
 
   constructor(entries: readonly string[]) {
     for (const entry of entries) {
-      const host = parseNetwork(entry) === undefined ? allowedHostName(entry) : undefined;
-      // A host name that URL parsing turns into an address (2130706433 → 127.0.0.1) is that address.
-      const network = parseNetwork(host ?? entry);
-      if (network !== undefined) {
-        this.networks.push({ ...network, address: unmapIpv4(network.address) });
-        continue;
-      }
-      if (host === undefined) {
+      const parsed = parseAllowEntry(entry.trim());
+      if (parsed === undefined) {
         throw new WardenError(
           'configuration',
-          `${configEnvironment.networkAllow}: "${entry}" is neither a host name (example.org), an address (10.0.0.5) nor a network (10.0.0.0/8, fd00::/8).`,
+          `${configEnvironment.networkAllow}: "${entry}" is neither a host name (example.org), an address (10.0.0.5) nor a network (10.0.0.0/8, fd00::/8), each optionally followed by a port (example.org:8443, 127.0.0.1:8000, [::1]:8000).`,
         );
       }
-      this.hosts.add(host);
+      if ('host' in parsed) {
+        const ports = this.hosts.get(parsed.host) ?? new Set();
+        ports.add(parsed.port);
+        this.hosts.set(parsed.host, ports);
+      } else {
+        this.networks.push(parsed);
+      }
     }
   }
 
-  allowsHost(hostname: string): boolean {
-    return this.hosts.has(normaliseHostName(hostname));
+  /** Whether an entry names this host, on this port or on every port. */
+  allowsHost(hostname: string, port?: number): boolean {
+    const ports = this.hosts.get(normaliseHostName(hostname));
+    return ports !== undefined && (ports.has(undefined) || (port !== undefined && ports.has(port)));
   }
 
-  allowsAddress(address: IpAddress): boolean {
+  /** Whether an entry's address or network contains this address, on this port or on every port. */
+  allowsAddress(address: IpAddress, port?: number): boolean {
     const unmapped = unmapIpv4(address);
-    return this.networks.some((network) => contains(network, unmapped));
+    return this.networks.some(
+      (entry) => (entry.port === undefined || entry.port === port) && contains(entry.network, unmapped),
+    );
   }
+
+  /**
+   * The ports that entries admit this host or address on, when entries name it only with ports: what a
+   * refusal should tell the operator. Empty when no entry names it at all.
+   */
+  portsAllowedFor(hostname: string, address: IpAddress | undefined): number[] {
+    const ports = new Set<number>();
+    for (const port of this.hosts.get(normaliseHostName(hostname)) ?? [])
+      if (port !== undefined) ports.add(port);
+    const unmapped = address === undefined ? undefined : unmapIpv4(address);
+    for (const entry of this.networks) {
+      if (entry.port !== undefined && unmapped !== undefined && contains(entry.network, unmapped)) {
+        ports.add(entry.port);
+      }
+    }
+    return [...ports].sort((a, b) => a - b);
+  }
+}
+
+type AllowEntry = { host: string; port: number | undefined } | { network: Network; port: number | undefined };
+
+function parseAllowEntry(entry: string): AllowEntry | undefined {
+  // A bare IPv6 address or network is taken whole: "::1:8000" is an address, not ::1 on port 8000.
+  const whole = parseNetwork(entry);
+  if (whole !== undefined) return { network: unmapNetwork(whole), port: undefined };
+  const withPort = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(entry);
+  const target = withPort === null ? entry : (withPort[1] ?? withPort[2] ?? '');
+  const port = withPort === null ? undefined : Number(withPort[3]);
+  if (port !== undefined && (port < 1 || port > 65535)) return undefined;
+  const network = parseNetwork(target);
+  if (network !== undefined) {
+    // A bracketed IPv4 address or network is not a spelling anyone means.
+    if (withPort?.[1] !== undefined && network.address.family !== 6) return undefined;
+    return { network: unmapNetwork(network), port };
+  }
+  if (withPort?.[1] !== undefined) return undefined;
+  const host = allowedHostName(target);
+  if (host === undefined) return undefined;
+  // A host name that URL parsing turns into an address (2130706433 → 127.0.0.1) is that address.
+  const address = parseNetwork(host);
+  return address === undefined ? { host, port } : { network: unmapNetwork(address), port };
+}
+
+function unmapNetwork(network: Network): Network {
+  const mapped = network.address.family === 6 && network.prefix >= 96;
+  const address = unmapIpv4(network.address);
+  return mapped && address.family === 4 ? { address, prefix: network.prefix - 96 } : network;
 }
 
 function normaliseHostName(hostname: string): string {
@@ -197,13 +254,13 @@ function normaliseHostName(hostname: string): string {
 }
 
 function allowedHostName(entry: string): string | undefined {
+  // Anything beyond a bare host (a scheme, a port, a path, credentials) means the entry is not what it seems.
+  if (entry === '' || /[\s:/\\@?#[\]]/.test(entry)) return undefined;
   let url: URL;
   try {
     url = new URL(`http://${entry}/`);
   } catch {
     return undefined;
   }
-  // Anything beyond a bare host (a port, a path, credentials) means the entry is not what it seems.
-  const bare = url.port === '' && url.pathname === '/' && url.username === '' && url.search === '';
-  return bare && url.hash === '' && entry !== '' ? normaliseHostName(url.hostname) : undefined;
+  return normaliseHostName(url.hostname);
 }

@@ -2,20 +2,26 @@
 // goes through it. It refuses URLs that are not plain http(s) or that carry credentials, and it refuses to
 // connect to private, loopback, link-local and other non-public addresses unless the operator allowed
 // them. The address check runs inside the connection itself, on the very addresses the socket is about to
-// use, so a DNS answer that changes between an earlier check and the connect (rebinding) cannot slip by.
-// Time, response size and redirects are bounded, and every redirect hop is checked like the first URL.
+// use: the guard resolves the name once, judges every address it got, and hands exactly those addresses
+// to the socket, so there is no second lookup for a changing DNS answer (rebinding) to slip into.
+// Time, response size (after decoding gzip, deflate or brotli) and redirects are bounded, and every
+// redirect hop is checked like the first URL.
 import type { LookupAddress } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
 import { Agent, buildConnector, Headers, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { configEnvironment } from '../config/index.js';
-import { WardenError } from '../errors/index.js';
+import { isWardenError, WardenError } from '../errors/index.js';
 import { AllowList, classifyAddress, parseIpAddress } from './addresses.js';
 import type { AddressKind } from './addresses.js';
+import { contentCodings, decodeBody, maxContentCodings } from './content-encoding.js';
 
 export interface NetworkGuardOptions {
-  /** Hosts, addresses and CIDR networks that may be reached although they are not public. */
+  /**
+   * Hosts, addresses and CIDR networks that may be reached although they are not public, each optionally
+   * with a port (`HOST[:PORT]`, `[IPV6]:PORT`); see {@link AllowList}.
+   */
   allow?: readonly string[];
   /** Resolves a host name to all its addresses. Default: the system resolver, as any program uses. */
   resolve?: (hostname: string) => Promise<LookupAddress[]>;
@@ -24,7 +30,10 @@ export interface NetworkGuardOptions {
 export interface FetchLimits {
   /** For the whole exchange: every redirect hop, the headers and the body. */
   timeoutMs: number;
-  /** Largest body accepted; a bigger one is abandoned without being downloaded further. */
+  /**
+   * Largest body accepted, as the caller receives it (decoded) and as it comes off the wire; a bigger one
+   * is abandoned without being downloaded or decoded further.
+   */
   maxBytes: number;
   /** Redirects followed before giving up; 0 refuses any redirect. */
   maxRedirects: number;
@@ -97,22 +106,44 @@ export class NetworkGuard {
   private readonly allow: AllowList;
   private readonly resolve: (hostname: string) => Promise<LookupAddress[]>;
   private readonly agent: Agent;
+  // One connector per port, because the allow-list may admit an address on some ports only and the
+  // lookup hook is not told the port. Bounded, since hostile pages can name any port.
+  private readonly connectors = new Map<number, buildConnector.connector>();
 
   constructor(options: NetworkGuardOptions = {}) {
     this.allow = new AllowList(options.allow ?? []);
     this.resolve = options.resolve ?? ((hostname) => lookup(hostname, { all: true }));
-    const connectSocket = buildConnector({ lookup: this.lookup });
     this.agent = new Agent({
       connect: (options, callback) => {
+        const port = portOf(options.protocol, options.port);
         // An address written in the URL is never looked up, so it is checked here instead.
         const refusal =
           parseIpAddress(options.hostname) === undefined
             ? undefined
-            : this.refusal(options.hostname, options.hostname);
-        if (refusal === undefined) connectSocket(options, callback);
+            : this.refusal(options.hostname, options.hostname, port);
+        if (refusal === undefined) this.connectorFor(port)(options, callback);
         else callback(refusal, null);
       },
     });
+  }
+
+  /**
+   * Decides whether the guard would connect for this URL, exactly as `fetch` decides at connect time (the
+   * same resolver, the same rules, the same allow-list), without connecting: the addresses it would use,
+   * or a WardenError saying why not. For deciding about a URL before queueing it; `fetch` decides again
+   * when it connects, so a changed DNS answer is still caught.
+   */
+  async check(url: string | URL): Promise<{ url: URL; port: number; addresses: string[] }> {
+    const parsed = checkUrl(url);
+    const port = portOf(parsed.protocol, parsed.port);
+    const literal = parseIpAddress(parsed.hostname);
+    if (literal !== undefined) {
+      const refusal = this.refusal(parsed.hostname, parsed.hostname, port);
+      if (refusal !== undefined) throw refusal;
+      return { url: parsed, port, addresses: [parsed.hostname.replace(/^\[|\]$/g, '')] };
+    }
+    const resolved = await this.admitted(parsed.hostname, port);
+    return { url: parsed, port, addresses: resolved.map((entry) => entry.address) };
   }
 
   /**
@@ -180,42 +211,80 @@ export class NetworkGuard {
     await this.agent.close();
   }
 
-  private readonly lookup: LookupFunction = (hostname, options, callback) => {
-    const family =
-      options.family === 4 || options.family === 'IPv4'
-        ? 4
-        : options.family === 6 || options.family === 'IPv6'
-          ? 6
-          : 0;
-    this.resolve(hostname)
-      .then((resolved) => {
-        // One refused address refuses the host: a name that mixes public and private answers is suspect.
-        for (const { address } of resolved) {
-          const refusal = this.refusal(hostname, address);
-          if (refusal !== undefined) throw refusal;
-        }
-        const usable = resolved.filter((entry) => family === 0 || entry.family === family);
-        const first = usable[0];
-        if (first === undefined)
-          throw new Error(`${hostname} has no IPv${family === 0 ? '4 or IPv6' : family} address.`);
-        if (options.all === true) callback(null, usable);
-        else callback(null, first.address, first.family);
-      })
-      .catch((error: unknown) => callback(error as NodeJS.ErrnoException, ''));
-  };
+  private connectorFor(port: number): buildConnector.connector {
+    let connector = this.connectors.get(port);
+    if (connector === undefined) {
+      if (this.connectors.size >= 64) this.connectors.delete(this.connectors.keys().next().value ?? port);
+      connector = buildConnector({ lookup: this.lookupFor(port) });
+      this.connectors.set(port, connector);
+    }
+    return connector;
+  }
 
-  private refusal(hostname: string, addressText: string): WardenError | undefined {
-    if (this.allow.allowsHost(hostname)) return undefined;
+  /** Resolves a name once and refuses it unless every address it resolves to may be reached. */
+  private async admitted(hostname: string, port: number): Promise<LookupAddress[]> {
+    const resolved = await this.resolve(hostname);
+    // One refused address refuses the host: a name that mixes public and private answers is suspect.
+    for (const { address } of resolved) {
+      const refusal = this.refusal(hostname, address, port);
+      if (refusal !== undefined) throw refusal;
+    }
+    if (resolved.length === 0) throw new Error(`${hostname} has no address.`);
+    return resolved;
+  }
+
+  // The socket's only lookup: it connects to the addresses judged here and to nothing else.
+  private lookupFor(port: number): LookupFunction {
+    return (hostname, options, callback) => {
+      const family =
+        options.family === 4 || options.family === 'IPv4'
+          ? 4
+          : options.family === 6 || options.family === 'IPv6'
+            ? 6
+            : 0;
+      this.admitted(hostname, port)
+        .then((resolved) => {
+          const usable = resolved.filter((entry) => family === 0 || entry.family === family);
+          const first = usable[0];
+          if (first === undefined) throw new Error(`${hostname} has no IPv${family} address.`);
+          if (options.all === true) callback(null, usable);
+          else callback(null, first.address, first.family);
+        })
+        .catch((error: unknown) => callback(error as NodeJS.ErrnoException, ''));
+    };
+  }
+
+  private refusal(hostname: string, addressText: string, port: number): WardenError | undefined {
+    if (this.allow.allowsHost(hostname, port)) return undefined;
     const address = parseIpAddress(addressText);
     const kind = address === undefined ? undefined : classifyAddress(address);
-    if (address !== undefined && (kind === 'public' || this.allow.allowsAddress(address))) return undefined;
-    const subject = hostname === addressText ? addressText : `${hostname} (${addressText})`;
+    if (address !== undefined && (kind === 'public' || this.allow.allowsAddress(address, port)))
+      return undefined;
+    const literal = hostname.replace(/^\[(.*)\]$/, '$1');
+    // An IPv6 literal in brackets, so that the colon after it reads as punctuation.
+    const subject =
+      literal !== addressText.replace(/^\[(.*)\]$/, '$1')
+        ? `${hostname} (${addressText})`
+        : address?.family === 6
+          ? `[${literal}]`
+          : literal;
+    const ports = this.allow.portsAllowedFor(hostname, address);
+    const advice =
+      ports.length > 0
+        ? `${configEnvironment.networkAllow} admits it on port ${ports.join(', ')} only, not on port ${port}.`
+        : `If this host is meant to be reached, add it (HOST or HOST:PORT) or its network to ${configEnvironment.networkAllow}.`;
     return new WardenError(
       'forbidden',
-      `Refused to connect to ${subject}: it is ${kind === undefined ? 'not an IP address' : kindPhrases[kind]}, and Warden only connects to public addresses. If this host is meant to be reached, add it or its network to ${configEnvironment.networkAllow}.`,
-      { host: hostname, address: addressText, kind: kind ?? 'invalid' },
+      `Refused to connect to ${subject}: it is ${kind === undefined ? 'not an IP address' : kindPhrases[kind]}, and Warden only connects to public addresses. ${advice}`,
+      { host: hostname, address: addressText, port, kind: kind ?? 'invalid' },
     );
   }
+}
+
+/** The port a connection goes to: the URL's, or the scheme's default. */
+function portOf(protocol: string, port: string | number | null | undefined): number {
+  const number = Number(port);
+  return Number.isInteger(number) && number > 0 ? number : protocol === 'https:' ? 443 : 80;
 }
 
 /** A response whose headers are in; its body is read (bounded) or discarded once. */
@@ -246,19 +315,51 @@ export class GuardedResponse {
     this.body = answer.body;
   }
 
-  /** The whole body; refused with a `too_large` WardenError as soon as it passes the size limit. */
+  /**
+   * The whole body, decoded if the server sent it gzip, deflate or brotli encoded (the headers stay as
+   * sent). Refused with a `too_large` WardenError as soon as the decoded body, or the body as it comes
+   * off the wire, passes the size limit; with an `unavailable` WardenError if it does not decode.
+   */
   async readBody(): Promise<Buffer> {
     const declared = Number(this.headers.get('content-length') ?? Number.NaN);
-    if (declared > this.maxBytes) this.tooLarge();
+    if (declared > this.maxBytes) {
+      this.body.destroy();
+      throw this.tooLarge();
+    }
+    const codings = contentCodings(this.headers.get('content-encoding'));
+    if (codings === undefined) {
+      this.body.destroy();
+      throw new WardenError(
+        'unavailable',
+        `The response from ${this.url} is encoded more than ${maxContentCodings} times over (Content-Encoding: ${this.headers.get('content-encoding')}); Warden does not unwrap it.`,
+      );
+    }
+    let raw = 0;
+    const decoded = decodeBody(this.body, codings, (chunk) => {
+      raw += chunk.length;
+      // Thrown inside the pipeline, which then tears down the decoders and the connection.
+      if (raw > this.maxBytes) throw this.tooLarge();
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     try {
-      for await (const chunk of this.body as AsyncIterable<Buffer>) {
+      for await (const chunk of decoded.stream) {
         size += chunk.length;
-        if (size > this.maxBytes) this.tooLarge();
+        if (size > this.maxBytes) {
+          decoded.stream.destroy();
+          throw this.tooLarge();
+        }
         chunks.push(chunk);
       }
     } catch (error) {
+      if (decoded.decodeFailed() && !isWardenError(error)) {
+        // An empty body (HEAD, 204) has nothing to decode, whatever its header says.
+        if (raw === 0) return Buffer.alloc(0);
+        throw new WardenError(
+          'unavailable',
+          `The response from ${this.url} is not valid ${codings.join(' in ')} data, although its Content-Encoding says so: ${error instanceof Error ? error.message : String(error)}.`,
+        );
+      }
       throw this.explain(error);
     }
     return Buffer.concat(chunks, size);
@@ -270,9 +371,8 @@ export class GuardedResponse {
     await this.body.dump().catch(() => undefined);
   }
 
-  private tooLarge(): never {
-    this.body.destroy();
-    throw new WardenError(
+  private tooLarge(): WardenError {
+    return new WardenError(
       'too_large',
       `The response from ${this.url} is larger than ${this.maxBytes} bytes, the limit for this request; it was not downloaded further.`,
       { limit: this.maxBytes },

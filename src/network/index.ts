@@ -2,7 +2,7 @@
 // it applies.
 export { NetworkGuard, GuardedResponse, checkUrl } from './guard.js';
 export type { NetworkGuardOptions, FetchLimits, GuardedRequest } from './guard.js';
-export { classifyAddress, parseIpAddress } from './addresses.js';
+export { AllowList, classifyAddress, parseIpAddress } from './addresses.js';
 export { normaliseUrl, maxUrlLength } from './urls.js';
 export type { AddressKind, IpAddress } from './addresses.js';
 export { GeoIpTable } from './geo.js';
