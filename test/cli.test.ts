@@ -1,43 +1,15 @@
 // The CLI contract that scripts rely on, exercised through the real `warden` binary (bin/warden.js over
 // the compiled dist/), on SQLite and, when DATABASE_URL is set, on PostgreSQL.
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  childEnvironment,
   describeEachEngine,
   expectedPdq,
+  runWarden,
   useTemporaryDirectory,
   vectorPath,
-  wardenBinary,
 } from './support/index.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  lines: Record<string, unknown>[];
-}
-
-function warden(args: string[], environment: Record<string, string>, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [wardenBinary, ...args],
-      { env: childEnvironment(environment), maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        const lines = stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
-        resolve({ code, stdout, stderr, lines });
-      },
-    );
-    child.stdin?.end(input ?? '');
-  });
-}
 
 const dihedralImage = (name: string) => vectorPath(`pdq/images/pdq-data/reg-test-input/dih/${name}`);
 
@@ -51,7 +23,7 @@ describe('warden hash', () => {
     const broken = join(directory(), 'broken.jpg');
     writeFileSync(broken, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46]));
     const files = rows.slice(0, 6).map((row) => vectorPath(`pdq/${row.file}`));
-    const run = await warden(['hash', '--json', files[0] ?? '', broken, ...files.slice(1)], {
+    const run = await runWarden(['hash', '--json', files[0] ?? '', broken, ...files.slice(1)], {
       WARDEN_DATA_DIR: directory(),
     });
 
@@ -84,7 +56,7 @@ describe('warden hash', () => {
   });
 
   it('adds the seven dihedral hashes when asked', async () => {
-    const run = await warden(['hash', '--json', '--dihedral', vectorPath('pdq/decoded/q0122.png')], {
+    const run = await runWarden(['hash', '--json', '--dihedral', vectorPath('pdq/decoded/q0122.png')], {
       WARDEN_DATA_DIR: directory(),
     });
     expect(run.code).toBe(0);
@@ -94,7 +66,7 @@ describe('warden hash', () => {
   });
 
   it('explains usage mistakes with exit code 2', async () => {
-    const run = await warden(['hash', '--pipeline', 'tiny', 'a.png'], { WARDEN_DATA_DIR: directory() });
+    const run = await runWarden(['hash', '--pipeline', 'tiny', 'a.png'], { WARDEN_DATA_DIR: directory() });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/full, cli512/);
   });
@@ -105,23 +77,23 @@ describeEachEngine('warden bank and warden match', (database) => {
   const env = () => database().environment;
 
   it('builds a bank from the command line and matches files and hashes against it', async () => {
-    expect((await warden(['bank', 'create', 'standin-csam', '--category', 'csam'], env())).code).toBe(0);
-    const original = await warden(['hash', '--json', dihedralImage('bridge-1-original.jpg')], env());
+    expect((await runWarden(['bank', 'create', 'standin-csam', '--category', 'csam'], env())).code).toBe(0);
+    const original = await runWarden(['hash', '--json', dihedralImage('bridge-1-original.jpg')], env());
     const pdq = String(original.lines[0]?.pdq);
 
     const csv = join(directory(), 'list.csv');
     writeFileSync(csv, `signal_type,signal,note\npdq,${pdq},bridge stand-in\nmd5,${'0'.repeat(32)},\n`);
-    const imported = await warden(['bank', 'import', 'standin-csam', csv, '--json'], env());
+    const imported = await runWarden(['bank', 'import', 'standin-csam', csv, '--json'], env());
     expect(imported.lines[0]).toMatchObject({ entries: 2, added: 2, already_present: 0 });
 
-    const listed = await warden(['bank', 'list', '--json'], env());
+    const listed = await runWarden(['bank', 'list', '--json'], env());
     expect(listed.lines).toEqual([
       expect.objectContaining({ name: 'standin-csam', category: 'csam', entries: 2, enabled: true }),
     ]);
 
     const hashes = join(directory(), 'hashes.txt');
     writeFileSync(hashes, `${'f'.repeat(64)}\nnot-a-hash\n`);
-    const matched = await warden(
+    const matched = await runWarden(
       [
         'match',
         '--json',
@@ -159,13 +131,13 @@ describeEachEngine('warden bank and warden match', (database) => {
     expect(bad).toMatchObject({ query: { hash: 'not-a-hash' }, error: { code: 'invalid_hash' } });
 
     // Without --dihedral the rotated image is not found; with a bank filter nothing else is searched.
-    const plain = await warden(['match', '--json', dihedralImage('bridge-2-rotate-90.jpg')], env());
+    const plain = await runWarden(['match', '--json', dihedralImage('bridge-2-rotate-90.jpg')], env());
     expect(plain.lines[0]?.matches).toEqual([]);
-    expect((await warden(['match', '--bank', 'nope', '--hash', pdq], env())).stderr).toMatch(
+    expect((await runWarden(['match', '--bank', 'nope', '--hash', pdq], env())).stderr).toMatch(
       /No bank named "nope"/,
     );
 
-    const exported = await warden(
+    const exported = await runWarden(
       ['bank', 'export', 'standin-csam', '--format', 'txt', '--signal-type', 'pdq'],
       env(),
     );
@@ -173,27 +145,27 @@ describeEachEngine('warden bank and warden match', (database) => {
   });
 
   it('rejects a bad import file naming its lines, and writes nothing', async () => {
-    await warden(['bank', 'create', 'standin', '--category', 'terrorism'], env());
+    await runWarden(['bank', 'create', 'standin', '--category', 'terrorism'], env());
     const file = join(directory(), 'bad.txt');
     writeFileSync(file, `${'a'.repeat(64)}\n${'b'.repeat(63)}\n`);
-    const run = await warden(['bank', 'import', 'standin', file], env());
+    const run = await runWarden(['bank', 'import', 'standin', file], env());
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/line 2: .*64/);
     expect(run.stderr).toMatch(/nothing was written/);
-    const listed = await warden(['bank', 'list', '--json'], env());
+    const listed = await runWarden(['bank', 'list', '--json'], env());
     expect(listed.lines[0]).toMatchObject({ entries: 0 });
   });
 
   it('adds single entries and reads hashes from standard input', async () => {
-    await warden(['bank', 'create', 'standin', '--category', 'other'], env());
-    const added = await warden(
+    await runWarden(['bank', 'create', 'standin', '--category', 'other'], env());
+    const added = await runWarden(
       ['bank', 'add', 'standin', '--sha256', 'A'.repeat(64), '--note', 'x', '--json'],
       env(),
     );
     expect(added.lines[0]).toMatchObject({ signal_type: 'sha256', signal: 'a'.repeat(64), note: 'x' });
-    const run = await warden(['match', '--json', '--hashes', '-'], env(), `sha256:${'a'.repeat(64)}\n`);
+    const run = await runWarden(['match', '--json', '--hashes', '-'], env(), `sha256:${'a'.repeat(64)}\n`);
     expect(run.lines[0]).toMatchObject({ matches: [{ signal_type: 'sha256', distance: 0 }] });
-    const both = await warden(
+    const both = await runWarden(
       ['bank', 'add', 'standin', '--pdq', 'a'.repeat(64), '--md5', 'a'.repeat(32)],
       env(),
     );
@@ -204,7 +176,7 @@ describeEachEngine('warden bank and warden match', (database) => {
 
 describe('configuration', () => {
   it('names the variable that is wrong', async () => {
-    const run = await warden(['bank', 'list'], { WARDEN_MATCH_THRESHOLD: 'many' });
+    const run = await runWarden(['bank', 'list'], { WARDEN_MATCH_THRESHOLD: 'many' });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/WARDEN_MATCH_THRESHOLD/);
   });

@@ -2,22 +2,8 @@
 // answering over HTTP and shutting down cleanly on SIGTERM with requests in flight.
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { childEnvironment, describeEachEngine, vectorPath, wardenBinary } from './support/index.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
+import { childEnvironment, describeEachEngine, freePort, vectorPath, wardenBinary } from './support/index.js';
 
 const running: { kill(signal: NodeJS.Signals): boolean }[] = [];
 afterEach(() => {

@@ -1,34 +1,12 @@
 // `warden users` through the real binary: what an operator types to let people into the console.
-import { execFile } from 'node:child_process';
 import { expect, it } from 'vitest';
 import { listAudit } from '../src/audit/index.js';
 import { resolveSession, signIn } from '../src/users/index.js';
-import { childEnvironment, describeEachEngine, wardenBinary } from './support/index.js';
+import { describeEachEngine, runWarden } from './support/index.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  lines: Record<string, unknown>[];
-}
-
-function warden(args: string[], environment: Record<string, string>, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [wardenBinary, 'users', ...args],
-      { env: childEnvironment(environment) },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        const lines = stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
-        resolve({ code, stdout, stderr, lines });
-      },
-    );
-    child.stdin?.end(input ?? '');
-  });
+/** Runs `warden users ARGS`. */
+function wardenUsers(args: string[], environment: Record<string, string>, input?: string) {
+  return runWarden(['users', ...args], environment, input);
 }
 
 const hours = { sessionHours: 1 };
@@ -37,7 +15,7 @@ describeEachEngine('warden users', (database) => {
   const env = () => ({ ...database().environment, WARDEN_EXPOSURE_WARNING: '40' });
 
   it('creates people with a generated password shown once, or one read from standard input', async () => {
-    const generated = await warden(
+    const generated = await wardenUsers(
       ['create', '--username', 'Alice', '--role', 'admin', '--name', 'Alice A'],
       env(),
     );
@@ -54,7 +32,7 @@ describeEachEngine('warden users', (database) => {
       settings: { exposureWarning: 40 },
     });
 
-    const piped = await warden(
+    const piped = await wardenUsers(
       ['create', '--username', 'bob', '--role', 'analyst', '--password-stdin', '--json'],
       env(),
       'bob has a long password\n',
@@ -75,7 +53,10 @@ describeEachEngine('warden users', (database) => {
       signIn(database(), { username: 'bob', password: 'bob has a long password' }, hours),
     ).resolves.toMatchObject({ user: { username: 'bob' } });
 
-    const scripted = await warden(['create', '--username', 'carol', '--role', 'supervisor', '--json'], env());
+    const scripted = await wardenUsers(
+      ['create', '--username', 'carol', '--role', 'supervisor', '--json'],
+      env(),
+    );
     expect(scripted.lines[0]).toMatchObject({
       username: 'carol',
       password: expect.stringMatching(/^.{20}$/),
@@ -87,14 +68,14 @@ describeEachEngine('warden users', (database) => {
   });
 
   it('lists people without their password hashes', async () => {
-    const empty = await warden(['list'], env());
+    const empty = await wardenUsers(['list'], env());
     expect(empty.stdout).toMatch(/No people yet/);
-    await warden(['create', '--username', 'alice', '--role', 'admin'], env());
-    await warden(['create', '--username', 'bob', '--role', 'analyst', '--name', 'Bob B'], env());
-    const text = await warden(['list'], env());
+    await wardenUsers(['create', '--username', 'alice', '--role', 'admin'], env());
+    await wardenUsers(['create', '--username', 'bob', '--role', 'analyst', '--name', 'Bob B'], env());
+    const text = await wardenUsers(['list'], env());
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^\d+\talice\tadmin\tactive\t\n\d+\tbob\tanalyst\tactive\tBob B\n$/);
-    const json = await warden(['list', '--json'], env());
+    const json = await wardenUsers(['list', '--json'], env());
     expect(json.lines.map((line) => [line.username, line.role, line.display_name])).toEqual([
       ['alice', 'admin', ''],
       ['bob', 'analyst', 'Bob B'],
@@ -103,14 +84,18 @@ describeEachEngine('warden users', (database) => {
   });
 
   it('disables people, ending their sessions, and sets passwords from standard input', async () => {
-    await warden(
+    await wardenUsers(
       ['create', '--username', 'bob', '--role', 'analyst', '--password-stdin'],
       env(),
       'first password here\n',
     );
     const session = await signIn(database(), { username: 'bob', password: 'first password here' }, hours);
 
-    const changed = await warden(['set-password', 'bob', '--password-stdin'], env(), 'second password here');
+    const changed = await wardenUsers(
+      ['set-password', 'bob', '--password-stdin'],
+      env(),
+      'second password here',
+    );
     expect(changed.code).toBe(0);
     expect(changed.stdout).toMatch(/Changed the password of bob; their sessions have ended/);
     expect(await resolveSession(database(), session.token)).toBeUndefined();
@@ -119,19 +104,19 @@ describeEachEngine('warden users', (database) => {
     ).rejects.toThrow(/Wrong username or password/);
     const second = await signIn(database(), { username: 'bob', password: 'second password here' }, hours);
 
-    const disabled = await warden(['disable', 'bob'], env());
+    const disabled = await wardenUsers(['disable', 'bob'], env());
     expect(disabled.code).toBe(0);
     expect(disabled.stdout).toMatch(/Disabled bob/);
     expect(await resolveSession(database(), second.token)).toBeUndefined();
     await expect(
       signIn(database(), { username: 'bob', password: 'second password here' }, hours),
     ).rejects.toThrow(/Wrong username or password/);
-    expect((await warden(['list', '--json'], env())).lines[0]).toMatchObject({
+    expect((await wardenUsers(['list', '--json'], env())).lines[0]).toMatchObject({
       disabled: true,
       disabled_at: expect.any(String),
     });
 
-    expect((await warden(['enable', 'bob'], env())).code).toBe(0);
+    expect((await wardenUsers(['enable', 'bob'], env())).code).toBe(0);
     await expect(
       signIn(database(), { username: 'bob', password: 'second password here' }, hours),
     ).resolves.toMatchObject({ user: { username: 'bob' } });
@@ -169,13 +154,13 @@ describeEachEngine('warden users', (database) => {
       [['set-password', 'bob'], undefined, /required option '--password-stdin'/],
     ];
     for (const [args, input, message] of cases) {
-      const run = await warden(args, env(), input);
+      const run = await wardenUsers(args, env(), input);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
       expect(run.stderr).toMatch(message);
       expect(run.stdout).not.toMatch(/Password:/);
     }
-    await warden(['create', '--username', 'bob', '--role', 'admin'], env());
-    const duplicate = await warden(['create', '--username', 'BOB', '--role', 'analyst'], env());
+    await wardenUsers(['create', '--username', 'bob', '--role', 'admin'], env());
+    const duplicate = await wardenUsers(['create', '--username', 'BOB', '--role', 'analyst'], env());
     expect(duplicate.code).toBe(2);
     expect(duplicate.stderr).toMatch(/warden: There is already a person with the username "bob"/);
     expect(duplicate.stdout).toBe('');

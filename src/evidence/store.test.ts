@@ -5,9 +5,8 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { WardenError } from '../errors/index.js';
 import { hashImage } from '../hashing/index.js';
-import { describeEachEngine, useTemporaryDirectory } from '../../test/support/index.js';
+import { describeEachEngine, rejection, useTemporaryDirectory } from '../../test/support/index.js';
 import { EvidenceStore, evidenceKeyFileName, getEvidence } from './index.js';
 import type { EvidenceStoreOptions } from './index.js';
 
@@ -50,15 +49,6 @@ function channelSpread(pixels: Buffer, channels: number): number {
     spread = Math.max(spread, Math.abs(red - green), Math.abs(red - blue), Math.abs(green - blue));
   }
   return spread;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<WardenError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(WardenError);
-  return error as WardenError;
 }
 
 function blobPath(blobDir: string, sha256: string): string {

@@ -1,9 +1,9 @@
 // Mail through a real SMTP conversation with a local sink: queued, sent by a worker, retried or given up.
-import { afterEach, expect, it, vi } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { WardenError } from '../errors/index.js';
-import { Worker, getJob, listJobs } from '../jobs/index.js';
+import { getJob } from '../jobs/index.js';
 import type { Database } from '../store/index.js';
-import { describeEachEngine, startSmtpSink } from '../../test/support/index.js';
+import { describeEachEngine, runJobsUntilSettled, startSmtpSink } from '../../test/support/index.js';
 import type { SmtpSink } from '../../test/support/index.js';
 import { enqueueMail, mailHandlers, mailKind } from './index.js';
 import type { MailConfig } from './index.js';
@@ -20,29 +20,12 @@ async function sink(options?: Parameters<typeof startSmtpSink>[0]): Promise<Smtp
 }
 
 /** Runs a mail worker until every mail job has settled (done or dead). */
-async function sendAll(database: Database, config: MailConfig): Promise<void> {
-  const worker = new Worker(database, {
+function sendAll(database: Database, config: MailConfig): Promise<void> {
+  return runJobsUntilSettled(database, mailKind, {
     concurrency: 2,
-    leaseMs: 5000,
-    pollMs: 20,
     backoff: { baseMs: 20, maxMs: 50 },
     handlers: mailHandlers(config),
   });
-  const running = worker.run(new AbortController().signal);
-  try {
-    await vi.waitFor(
-      async () => {
-        const unsettled = (await listJobs(database, { kind: mailKind })).filter(
-          (job) => job.status === 'pending' || job.status === 'running',
-        );
-        if (unsettled.length > 0) throw new Error(`${unsettled.length} mails not settled yet`);
-      },
-      { timeout: 15_000, interval: 20 },
-    );
-  } finally {
-    await worker.shutdown();
-    await running;
-  }
 }
 
 describeEachEngine('mail', (database) => {

@@ -1,80 +1,25 @@
 // Decisions: the lifecycle of a case under the two-person rule, what a confirmation publishes (bank
 // entries, a webhook event), escalation, the checks on who may decide what, and the outcome mail to
 // public reporters. Hashes are made up; nothing here is real material.
-import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { listAudit } from '../audit/index.js';
-import { WardenError } from '../errors/index.js';
-import type { EvidenceItem } from '../evidence/index.js';
 import { listJobs } from '../jobs/index.js';
 import { createBank, listBankEntries, listBanks, updateBank } from '../matching/index.js';
-import type { Database } from '../store/index.js';
 import { createWebhook } from '../webhooks/index.js';
-import { describeEachEngine } from '../../test/support/index.js';
-import { Casework } from './index.js';
-import type { CaseworkOptions, Reviewer } from './index.js';
-
-const grades = { csam: ['A', 'B', 'C'], terrorism: [], ncii: [], harassment: [], other: [] };
-const pdqA = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
-const alice: Reviewer = { actor: 'user:1', role: 'analyst' };
-const bob: Reviewer = { actor: 'user:2', role: 'analyst' };
-const carol: Reviewer = { actor: 'user:3', role: 'supervisor' };
-const minute = 60_000;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
-
-function testClock(start = '2025-03-01T09:00:00.000Z') {
-  let time = Date.parse(start);
-  return { clock: () => new Date(time), advance: (ms: number) => (time += ms) };
-}
-
-function casework(database: Database, options: Partial<CaseworkOptions> = {}): Casework {
-  return new Casework(database, {
-    pdqThreshold: 31,
-    lockMs: 15 * minute,
-    twoPersonRule: true,
-    grades,
-    ...options,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<WardenError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(WardenError);
-  return error as WardenError;
-}
-
-async function storedEvidence(database: Database, name: string, pdq: string): Promise<EvidenceItem> {
-  const item: EvidenceItem = {
-    sha256: sha256(name),
-    md5: md5(name),
-    pdq,
-    quality: 100,
-    mime: 'image/png',
-    width: 32,
-    height: 32,
-    sizeBytes: 100,
-    storedAt: '2025-03-01T09:00:00.000Z',
-  };
-  await database.db
-    .insertInto('evidence')
-    .values({
-      sha256: item.sha256,
-      md5: item.md5,
-      pdq,
-      quality: 100,
-      mime: item.mime,
-      width: 32,
-      height: 32,
-      size_bytes: 100,
-      stored_at: item.storedAt,
-    })
-    .execute();
-  return item;
-}
+import {
+  alice,
+  bob,
+  carol,
+  casework,
+  describeEachEngine,
+  minute,
+  pdqA,
+  rejection,
+  sha256,
+  storedEvidence,
+  testClock,
+} from '../../test/support/index.js';
+import type { Casework } from './index.js';
 
 describeEachEngine('decisions', (database) => {
   /** A case with a public report (URL, email) and a platform report with an uploaded image. */

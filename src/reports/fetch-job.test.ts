@@ -14,11 +14,10 @@ import { NonRetryableError, claimJobs } from '../jobs/index.js';
 import type { ClaimedJob } from '../jobs/index.js';
 import { Matcher, addBankEntry, createBank } from '../matching/index.js';
 import { GeoIpTable, NetworkGuard } from '../network/index.js';
-import { describeEachEngine, useTemporaryDirectory } from '../../test/support/index.js';
-import { Casework, reportHandlers } from './index.js';
+import { casework, describeEachEngine, minute, useTemporaryDirectory } from '../../test/support/index.js';
+import { reportHandlers } from './index.js';
 import type { ReportFetchDependencies } from './index.js';
 
-const grades = { csam: ['A', 'B', 'C'], terrorism: [], ncii: [], harassment: [], other: [] };
 const limits = { timeoutMs: 5000, maxBytes: 1024 * 1024, maxImages: 5 };
 
 /** A detailed generated image (gradients and a checkerboard): hashable, with a trusted PDQ quality. */
@@ -81,7 +80,7 @@ describeEachEngine('report fetch job', (database) => {
 
   async function setup() {
     const db = database();
-    const casework = new Casework(db, { pdqThreshold: 31, lockMs: 60_000, twoPersonRule: true, grades });
+    const work = casework(db, { lockMs: minute });
     const evidence = await EvidenceStore.open({
       blobDir: join(directory(), 'blobs'),
       dataDir: directory(),
@@ -98,14 +97,14 @@ describeEachEngine('report fetch job', (database) => {
     const run = async (job: ClaimedJob, allowLoopback = true) => {
       const guard = new NetworkGuard(allowLoopback ? { allow: ['127.0.0.1'] } : {});
       guards.push(guard);
-      const deps: ReportFetchDependencies = { casework, evidence, guard, matcher, geo, limits };
+      const deps: ReportFetchDependencies = { casework: work, evidence, guard, matcher, geo, limits };
       const handler = reportHandlers(deps)['report.fetch'];
       if (handler === undefined) throw new Error('no report.fetch handler');
       return handler(job, new AbortController().signal, db);
     };
     const claim = async () =>
       claimJobs(db, { owner: 'test', kinds: ['report.fetch'], limit: 10, leaseMs: 60_000 });
-    return { db, casework, run, claim, hashes };
+    return { db, casework: work, run, claim, hashes };
   }
 
   async function closeGuards() {

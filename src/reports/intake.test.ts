@@ -1,84 +1,29 @@
 // Intake: checking reports, public references, grouping reports about the same content into one case
 // (URL, exact hash, near PDQ), the fetch job, reports about decided content, and merging cases when media
 // shows two cases are about the same thing. Hashes are made up; no media here is real material.
-import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { listAudit } from '../audit/index.js';
-import { WardenError } from '../errors/index.js';
-import type { EvidenceItem } from '../evidence/index.js';
 import { listJobs } from '../jobs/index.js';
-import type { Database } from '../store/index.js';
-import { describeEachEngine } from '../../test/support/index.js';
-import { Casework } from './index.js';
-import type { CaseworkOptions } from './index.js';
+import {
+  alice,
+  casework,
+  describeEachEngine,
+  flip,
+  md5,
+  minute,
+  pdqA,
+  rejection,
+  sha256,
+  storedEvidence,
+} from '../../test/support/index.js';
+import type { Casework } from './index.js';
 
-const grades = { csam: ['A', 'B', 'C'], terrorism: [], ncii: [], harassment: [], other: [] };
-const pdqA = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
-const analyst = { actor: 'user:1', role: 'analyst' };
-
-function casework(database: Database, options: Partial<CaseworkOptions> = {}): Casework {
-  return new Casework(database, {
-    pdqThreshold: 31,
-    lockMs: 60_000,
-    twoPersonRule: false,
-    grades,
-    ...options,
-  });
-}
-
-/** The hash with `bits` bits flipped, from bit `from` on: that many bits away. */
-function flip(hash: string, bits: number, from = 0): string {
-  const bytes = Buffer.from(hash, 'hex');
-  for (let bit = from; bit < from + bits; bit += 1)
-    bytes[bit >> 3] = (bytes[bit >> 3] ?? 0) ^ (0x80 >> (bit & 7));
-  return bytes.toString('hex');
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
-
-/** An evidence record as the evidence store would give it (the row is written too, as put() does). */
-async function evidence(database: Database, name: string, pdq: string): Promise<EvidenceItem> {
-  const item: EvidenceItem = {
-    sha256: sha256(name),
-    md5: md5(name),
-    pdq,
-    quality: 100,
-    mime: 'image/png',
-    width: 64,
-    height: 64,
-    sizeBytes: 1234,
-    storedAt: new Date().toISOString(),
-  };
-  await database.db
-    .insertInto('evidence')
-    .values({
-      sha256: item.sha256,
-      md5: item.md5,
-      pdq,
-      quality: 100,
-      mime: item.mime,
-      width: 64,
-      height: 64,
-      size_bytes: 1234,
-      stored_at: item.storedAt,
-    })
-    .execute();
-  return item;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<WardenError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(WardenError);
-  return error as WardenError;
-}
+/** Intake decides at once: no second analyst. */
+const settings = { lockMs: minute, twoPersonRule: false };
 
 describeEachEngine('report intake', (database) => {
   it('refuses reports a person must fix, saying what is wrong', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const cases: [Parameters<Casework['fileReport']>[0], RegExp][] = [
       [{ source: 'public', reporter: 'public', url: 'ftp://example.org/x', reason: 'csam' }, /http/],
       [
@@ -110,7 +55,7 @@ describeEachEngine('report intake', (database) => {
   });
 
   it('gives public reports a unique WR- reference in Crockford base32, and others none', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const references = new Set<string>();
     for (let index = 0; index < 40; index += 1) {
       const filed = await work.fileReport({
@@ -137,7 +82,7 @@ describeEachEngine('report intake', (database) => {
   });
 
   it('groups reports of one page typed differently, and one file, into one case; others get their own', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const first = await work.fileReport({
       source: 'public',
       reporter: 'public',
@@ -182,7 +127,7 @@ describeEachEngine('report intake', (database) => {
   });
 
   it('groups near-identical images by PDQ within the threshold, and keeps distant ones apart', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const base = await work.fileReport({
       source: 'platform',
       reporter: 'key:1',
@@ -205,7 +150,7 @@ describeEachEngine('report intake', (database) => {
     expect((await work.getCase(base.caseId)).source).toBe('crawler');
 
     // Another Casework (another process) sees the same cases.
-    const elsewhere = casework(database());
+    const elsewhere = casework(database(), settings);
     const later = await elsewhere.fileReport({
       source: 'public',
       reporter: 'public',
@@ -217,7 +162,7 @@ describeEachEngine('report intake', (database) => {
   });
 
   it('takes the gravest category from the reporter, a public reason or a matched bank', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const reason = await work.fileReport({
       source: 'public',
       reporter: 'public',
@@ -256,13 +201,13 @@ describeEachEngine('report intake', (database) => {
   });
 
   it('queues one fetch job for a URL without media, none for media or hashes, and audits every report', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const url = await work.fileReport({
       source: 'public',
       reporter: 'public',
       url: 'https://example.org/img.png',
     });
-    const item = await evidence(database(), 'upload', pdqA);
+    const item = await storedEvidence(database(), 'upload', pdqA);
     const uploaded = await work.fileReport({
       source: 'platform',
       reporter: 'key:1',
@@ -297,14 +242,14 @@ describeEachEngine('report intake', (database) => {
   });
 
   it('attaches a report about decided content without new review, and tells its reporter at once', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const first = await work.fileReport({
       source: 'platform',
       reporter: 'key:1',
       url: 'https://example.org/known',
     });
-    await work.claim(first.caseId, analyst);
-    await work.decide(first.caseId, analyst, { kind: 'confirmed', category: 'terrorism', reason: 'seen' });
+    await work.claim(first.caseId, alice);
+    await work.decide(first.caseId, alice, { kind: 'confirmed', category: 'terrorism', reason: 'seen' });
 
     const late = await work.fileReport({
       source: 'public',
@@ -328,11 +273,11 @@ describeEachEngine('report intake', (database) => {
       .where('id', '=', late.id)
       .executeTakeFirstOrThrow();
     expect(stored.contact_email).toBeNull();
-    expect((await work.queue(analyst)).cases).toEqual([]);
+    expect((await work.queue(alice)).cases).toEqual([]);
   });
 
   it('merges the newer case into the older when fetched media shows they are about the same image', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const older = await work.fileReport({ source: 'platform', reporter: 'key:1', signals: { pdq: pdqA } });
     const newer = await work.fileReport({
       source: 'public',
@@ -346,7 +291,7 @@ describeEachEngine('report intake', (database) => {
     });
     expect(newer.caseId).not.toBe(older.caseId);
 
-    const item = await evidence(database(), 'mirror', flip(pdqA, 2));
+    const item = await storedEvidence(database(), 'mirror', flip(pdqA, 2));
     const match = {
       bank: 'csam-standin',
       category: 'csam',
@@ -395,14 +340,18 @@ describeEachEngine('report intake', (database) => {
     });
     expect(again.caseId).toBe(older.caseId);
     expect((await work.getCase(unrelated.caseId)).status).toBe('new');
-    expect((await work.queue(analyst)).cases.map((summary) => summary.id)).toEqual([
+    expect((await work.queue(alice)).cases.map((summary) => summary.id)).toEqual([
       older.caseId,
       unrelated.caseId,
     ]);
   });
 
   it('files concurrent reports of one new URL into one case', async () => {
-    const works = [casework(database()), casework(database()), casework(database())];
+    const works = [
+      casework(database(), settings),
+      casework(database(), settings),
+      casework(database(), settings),
+    ];
     const filed = await Promise.all(
       Array.from({ length: 9 }, (_, index) =>
         (works[index % 3] as Casework).fileReport({

@@ -2,43 +2,18 @@
 // released), who sees what, and claims racing from several reviewers at once.
 import { expect, it } from 'vitest';
 import { listAudit } from '../audit/index.js';
-import { WardenError } from '../errors/index.js';
-import type { Database } from '../store/index.js';
-import { describeEachEngine } from '../../test/support/index.js';
-import { Casework } from './index.js';
-import type { CaseworkOptions, Reviewer } from './index.js';
-
-const grades = { csam: ['A', 'B', 'C'], terrorism: [], ncii: [], harassment: [], other: [] };
-const pdqA = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
-const alice: Reviewer = { actor: 'user:1', role: 'analyst' };
-const bob: Reviewer = { actor: 'user:2', role: 'analyst' };
-const carol: Reviewer = { actor: 'user:3', role: 'supervisor' };
-const minute = 60_000;
-
-/** A clock the test moves by hand. */
-function testClock(start = '2025-03-01T09:00:00.000Z') {
-  let time = Date.parse(start);
-  return { clock: () => new Date(time), advance: (ms: number) => (time += ms) };
-}
-
-function casework(database: Database, options: Partial<CaseworkOptions> = {}): Casework {
-  return new Casework(database, {
-    pdqThreshold: 31,
-    lockMs: 15 * minute,
-    twoPersonRule: true,
-    grades,
-    ...options,
-  });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<WardenError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(WardenError);
-  return error as WardenError;
-}
+import {
+  alice,
+  bob,
+  carol,
+  casework,
+  describeEachEngine,
+  minute,
+  pdqA,
+  rejection,
+  testClock,
+} from '../../test/support/index.js';
+import type { Casework } from './index.js';
 
 describeEachEngine('review queue', (database) => {
   it('puts known matches above severity, severity above source, source above age, and says why', async () => {

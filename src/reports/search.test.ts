@@ -1,72 +1,27 @@
 // Finding cases by reference, URL, hash or number; the report list the CLI prints; and the dashboard's
 // figures on a small seeded set. Hashes are made up; nothing here is real material.
-import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { WardenError } from '../errors/index.js';
-import type { EvidenceItem } from '../evidence/index.js';
-import type { Database } from '../store/index.js';
-import { describeEachEngine } from '../../test/support/index.js';
-import { Casework, listReports, getReport } from './index.js';
-import type { CaseworkOptions, Reviewer } from './index.js';
+import {
+  alice,
+  casework,
+  describeEachEngine,
+  flip,
+  hour,
+  md5,
+  pdqA,
+  sha256,
+  storedEvidence,
+  testClock,
+} from '../../test/support/index.js';
+import { listReports, getReport } from './index.js';
 
-const grades = { csam: ['A', 'B', 'C'], terrorism: [], ncii: [], harassment: [], other: [] };
-const pdqA = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
-const alice: Reviewer = { actor: 'user:1', role: 'analyst' };
-const hour = 3_600_000;
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const md5 = (text: string) => createHash('md5').update(text).digest('hex');
-
-function testClock(start: string) {
-  let time = Date.parse(start);
-  return {
-    clock: () => new Date(time),
-    advance: (ms: number) => (time += ms),
-    set: (at: string) => (time = Date.parse(at)),
-  };
-}
-
-function casework(database: Database, options: Partial<CaseworkOptions> = {}): Casework {
-  return new Casework(database, { pdqThreshold: 31, lockMs: hour, twoPersonRule: false, grades, ...options });
-}
-
-function flip(hash: string, bits: number): string {
-  const bytes = Buffer.from(hash, 'hex');
-  for (let bit = 0; bit < bits; bit += 1) bytes[bit >> 3] = (bytes[bit >> 3] ?? 0) ^ (0x80 >> (bit & 7));
-  return bytes.toString('hex');
-}
-
-async function storedEvidence(database: Database, name: string, pdq: string): Promise<EvidenceItem> {
-  const item: EvidenceItem = {
-    sha256: sha256(name),
-    md5: md5(name),
-    pdq,
-    quality: 90,
-    mime: 'image/jpeg',
-    width: 10,
-    height: 10,
-    sizeBytes: 10,
-    storedAt: '2025-03-01T00:00:00.000Z',
-  };
-  await database.db
-    .insertInto('evidence')
-    .values({
-      sha256: item.sha256,
-      md5: item.md5,
-      pdq,
-      quality: 90,
-      mime: item.mime,
-      width: 10,
-      height: 10,
-      size_bytes: 10,
-      stored_at: item.storedAt,
-    })
-    .execute();
-  return item;
-}
+/** Search needs no second analyst, and decisions here hold their lock for an hour. */
+const settings = { lockMs: hour, twoPersonRule: false };
 
 describeEachEngine('search, report list and dashboard', (database) => {
   it('finds a case by reference, URL, bare host, SHA-256, near PDQ, MD5 or number', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const item = await storedEvidence(database(), 'photo', pdqA);
     const filed = await work.fileReport({
       source: 'public',
@@ -107,7 +62,7 @@ describeEachEngine('search, report list and dashboard', (database) => {
   });
 
   it('lists reports oldest first with their case status and media, filtered by source and status', async () => {
-    const work = casework(database());
+    const work = casework(database(), settings);
     const upload = await storedEvidence(database(), 'upload', pdqA);
     const fetched = await storedEvidence(database(), 'fetched', flip(pdqA, 100));
     const a = await work.fileReport({
@@ -166,7 +121,7 @@ describeEachEngine('search, report list and dashboard', (database) => {
 
   it('counts reports per day, confirmations, time to decision and hosting countries in the window', async () => {
     const time = testClock('2025-02-20T12:00:00.000Z');
-    const work = casework(database(), { clock: time.clock });
+    const work = casework(database(), { ...settings, clock: time.clock });
     const decide = async (caseId: number, outcome: 'csam' | 'terrorism' | 'no') => {
       await work.claim(caseId, alice);
       await work.decide(

@@ -1,13 +1,13 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, expect, it, vi } from 'vitest';
-import { Worker } from '../jobs/index.js';
+import { afterEach, expect, it } from 'vitest';
 import type { Database } from '../store/index.js';
-import { describeEachEngine } from '../../test/support/index.js';
+import { describeEachEngine, runJobsUntilSettled } from '../../test/support/index.js';
 import {
   createWebhook,
   deleteWebhook,
+  deliveryKind,
   emitEvent,
   getWebhook,
   listDeliveries,
@@ -70,30 +70,12 @@ async function receiver(
 const config: DeliveryConfig = { networkAllow: ['127.0.0.1'], webhookTimeoutMs: 5000, webhookMaxAttempts: 5 };
 
 /** Runs a delivery worker until every delivery has settled (done or dead). */
-async function deliverAll(database: Database, settings: DeliveryConfig = config): Promise<void> {
-  const worker = new Worker(database, {
+function deliverAll(database: Database, settings: DeliveryConfig = config): Promise<void> {
+  return runJobsUntilSettled(database, deliveryKind, {
     concurrency: 4,
-    leaseMs: 5000,
-    pollMs: 20,
     backoff: { baseMs: 20, maxMs: 100 },
     handlers: webhookHandlers(settings),
   });
-  const running = worker.run(new AbortController().signal);
-  try {
-    await vi.waitFor(
-      async () => {
-        // One query: a delivery may move from running back to pending between two.
-        const unsettled = (await listDeliveries(database)).filter(
-          (delivery) => delivery.status === 'pending' || delivery.status === 'running',
-        );
-        if (unsettled.length > 0) throw new Error(`${unsettled.length} deliveries not settled yet`);
-      },
-      { timeout: 15_000, interval: 20 },
-    );
-  } finally {
-    await worker.shutdown();
-    await running;
-  }
 }
 
 describeEachEngine('webhooks', (database) => {

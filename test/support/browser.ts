@@ -1,7 +1,7 @@
-// End-to-end support: Debian's Chromium driven by playwright-core, the real `warden` binary on a free
-// port of 127.0.0.1, and the `warden` command line for setting things up. Outside CI a missing Chromium
-// skips the browser tests with a note; in CI it fails them (.ci/run installs it).
-import { execFile, spawn } from 'node:child_process';
+// End-to-end support: Debian's Chromium driven by playwright-core, and the real `warden` binary serving on
+// a free port of 127.0.0.1. Outside CI a missing Chromium skips the browser tests with a note; in CI it
+// fails them (.ci/run installs it).
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -88,43 +88,6 @@ export function freePort(): Promise<number> {
       );
     });
   });
-}
-
-export interface WardenRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `warden ARGS` with exactly the given Warden environment; input goes to its stdin. */
-export function runWarden(
-  args: string[],
-  environment: Record<string, string>,
-  input?: string,
-): Promise<WardenRun> {
-  return new Promise((resolveRun) => {
-    const child = execFile(
-      process.execPath,
-      [wardenBinary, ...args],
-      { env: childEnvironment(environment) },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolveRun({ code, stdout, stderr });
-      },
-    );
-    child.stdin?.end(input ?? '');
-  });
-}
-
-/** Like runWarden, but fails with the command's output unless it exits with 0. */
-export async function warden(
-  args: string[],
-  environment: Record<string, string>,
-  input?: string,
-): Promise<string> {
-  const run = await runWarden(args, environment, input);
-  if (run.code !== 0) throw new Error(`warden ${args.join(' ')} exited with ${run.code}: ${run.stderr}`);
-  return run.stdout;
 }
 
 export interface WardenServer {

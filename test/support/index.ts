@@ -1,21 +1,38 @@
-// Shared test support: run storage tests on every database engine that is available, and find the
-// reference vectors in ../shared.
+// Shared test support: run storage tests on every database engine that is available, find the reference
+// vectors in ../shared, run the `warden` binary, and set up casework.
 export { vectorPath, wardenBinary, childEnvironment } from './paths.js';
 export { expectedPdq, intermediateMatrix, intermediateSummary } from './vectors.js';
 export type { ExpectedPdq } from './vectors.js';
+export { runJobsUntilSettled } from './jobs.js';
 export { startSmtpSink } from './smtp.js';
 export type { SmtpSink, SmtpSinkOptions, ReceivedMail } from './smtp.js';
+export { runWarden, warden } from './cli.js';
+export type { WardenRun } from './cli.js';
 export {
   chromiumPath,
   describeInBrowser,
   freePort,
   openBrowser,
-  runWarden,
   startWarden,
   testOutput,
-  warden,
 } from './browser.js';
-export type { BrowserSession, WardenRun, WardenServer } from './browser.js';
+export type { BrowserSession, WardenServer } from './browser.js';
+export {
+  alice,
+  bob,
+  carol,
+  casework,
+  flip,
+  grades,
+  hour,
+  md5,
+  minute,
+  pdqA,
+  rejection,
+  sha256,
+  storedEvidence,
+  testClock,
+} from './casework.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,3 +139,5 @@ export function describeEachEngine(
     });
   }
 }
+export { blockImage, startSyntheticWeb } from './synthetic-web.js';
+export type { LoggedRequest, SyntheticWeb } from './synthetic-web.js';
