@@ -42,6 +42,39 @@ describeEachEngine('decisions', (database) => {
     return { caseId: publicReport.caseId, item, publicReport };
   }
 
+  it('publishes on agreement only what was there when the confirmation was proposed', async () => {
+    const work = casework(database());
+    await createBank(database(), { name: 'csam-standin', category: 'csam' });
+    const { caseId } = await reportedCase(work);
+    await work.claim(caseId, alice);
+    await work.decide(caseId, alice, { kind: 'confirmed', category: 'csam', grade: 'A', reason: 'seen' });
+    // A report about the same page arrives while the confirmation waits: neither analyst has seen it.
+    const late = await work.fileReport({
+      source: 'platform',
+      reporter: 'key:4',
+      url: 'https://example.org/gallery?id=7',
+      signals: { sha256: sha256('late arrival') },
+    });
+    expect(late.caseId).toBe(caseId);
+    await work.claim(caseId, bob);
+    await work.decide(caseId, bob, { kind: 'agree', reason: 'agreed' });
+    const published = (await listBankEntries(database(), 'csam-standin')).map((entry) => entry.signal);
+    expect(published).not.toContain(sha256('late arrival'));
+    expect(published).toContain('https://example.org/gallery?id=7');
+  });
+
+  it('refuses to publish into a disabled bank of the default name, saying what to do', async () => {
+    const work = casework(database(), { twoPersonRule: false });
+    await createBank(database(), { name: 'csam-confirmed', category: 'csam' });
+    await updateBank(database(), 'csam-confirmed', { enabled: false });
+    const { caseId } = await reportedCase(work);
+    await work.claim(caseId, alice);
+    const refused = await rejection(
+      work.decide(caseId, alice, { kind: 'confirmed', category: 'csam', grade: 'A', reason: 'seen' }),
+    );
+    expect(refused.message).toMatch(/"csam-confirmed" is disabled: choose a bank/);
+  });
+
   it('goes new → in review → awaiting agreement → decided, publishing every signal to the bank', async () => {
     const work = casework(database());
     await createBank(database(), { name: 'csam-standin', category: 'csam' });

@@ -121,7 +121,8 @@ export async function decide(
     const released = { locked_by: null, locked_until: null, updated_at: at };
     switch (decision.kind) {
       case 'confirmed': {
-        const waits = context.twoPersonRule && row.status !== 'escalated' && (await publishable(db, caseId));
+        const signals = await signalsToPublish(db, caseId);
+        const waits = context.twoPersonRule && row.status !== 'escalated' && signals.length > 0;
         if (!waits) {
           await finalise(db, row, 'confirmed', decision, at);
           break;
@@ -135,6 +136,7 @@ export async function decide(
           reason: decision.reason,
           evidence_seen: decision.evidenceSeen,
           created_at: at,
+          signals: signals.map(({ signalType, signal }) => ({ signalType, signal })),
         };
         await db
           .updateTable('cases')
@@ -146,7 +148,7 @@ export async function decide(
       case 'agree':
         if (pending === null)
           throw new Error(`Case ${caseId} awaits agreement but has no pending confirmation.`);
-        await finalise(db, row, 'confirmed', pending, at);
+        await finalise(db, row, 'confirmed', pending, at, pending.signals);
         break;
       case 'not_actionable':
         await finalise(db, row, 'not_actionable', decision, at);
@@ -198,11 +200,6 @@ async function record(db: Db, caseId: number, reviewer: Reviewer, decision: Chec
       evidence_seen: decision.evidenceSeen,
     },
   });
-}
-
-/** Whether a confirmation would publish anything: a hash or a URL of the case. */
-async function publishable(db: Db, caseId: number): Promise<boolean> {
-  return (await signalsToPublish(db, caseId)).length > 0;
 }
 
 /** Every PDQ, MD5 and SHA-256 of the case's media and reports, and every report URL (normalised). */
@@ -273,6 +270,19 @@ async function confirmationBank(db: Db, named: string, category: string, at: str
     })
     .onConflict((conflict) => conflict.column('name').doNothing())
     .execute();
+  // A bank of that name may exist already, disabled or of another category: publishing there would be
+  // silently unmatched, so say so instead.
+  const bank = await db
+    .selectFrom('banks')
+    .select(['enabled', 'category'])
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow();
+  if (bank.enabled !== 1 || bank.category !== category) {
+    throw new WardenError(
+      'conflict',
+      `The bank "${name}" is ${bank.enabled !== 1 ? 'disabled' : `of category ${bank.category}`}: choose a bank for this confirmation, or enable a ${category} bank.`,
+    );
+  }
   return name;
 }
 
@@ -283,12 +293,13 @@ async function finalise(
   outcome: Outcome,
   decision: Pick<CheckedDecision, 'category' | 'grade' | 'bank'>,
   at: string,
+  agreedSignals?: NewBankEntry[],
 ): Promise<void> {
   const category = outcome === 'confirmed' ? decision.category : row.category;
   const grade = outcome === 'confirmed' ? decision.grade : '';
   if (outcome === 'confirmed') {
     const bank = await confirmationBank(db, decision.bank, category, at);
-    const entries = await signalsToPublish(db, row.id);
+    const entries = agreedSignals ?? (await signalsToPublish(db, row.id));
     await addBankEntries(
       db,
       bank,

@@ -23,6 +23,11 @@ const maxReportsShown = 1000;
 export interface StoredPending extends PendingConfirmation {
   role: string;
   evidence_seen: EvidenceSeen[];
+  /**
+   * What the confirmation publishes, fixed when it was proposed: content that joins the case later was
+   * seen by neither analyst, so agreeing does not publish it.
+   */
+  signals?: { signalType: 'pdq' | 'md5' | 'sha256' | 'url'; signal: string }[];
 }
 
 export function parsePending(text: string | null): StoredPending | null {
