@@ -323,12 +323,12 @@ export class GuardedResponse {
   async readBody(): Promise<Buffer> {
     const declared = Number(this.headers.get('content-length') ?? Number.NaN);
     if (declared > this.maxBytes) {
-      this.body.destroy();
+      this.abandonBody();
       throw this.tooLarge();
     }
     const codings = contentCodings(this.headers.get('content-encoding'));
     if (codings === undefined) {
-      this.body.destroy();
+      this.abandonBody();
       throw new WardenError(
         'unavailable',
         `The response from ${this.url} is encoded more than ${maxContentCodings} times over (Content-Encoding: ${this.headers.get('content-encoding')}); Warden does not unwrap it.`,
@@ -363,6 +363,12 @@ export class GuardedResponse {
       throw this.explain(error);
     }
     return Buffer.concat(chunks, size);
+  }
+
+  /** Drops the body and its connection at once; the abort it reports is expected, not a failure. */
+  private abandonBody(): void {
+    this.body.on('error', () => undefined);
+    this.body.destroy();
   }
 
   /** Lets the connection go without reading the body. */
