@@ -235,6 +235,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .on('cases')
           .columns(['status', 'priority desc', 'first_reported_at', 'id'])
           .execute();
+        await db.schema.createIndex('cases_by_merged_into').on('cases').columns(['merged_into']).execute();
         await db.schema.createIndex('cases_by_decided_at').on('cases').columns(['decided_at']).execute();
         await idColumn(db, 'case_signals')
           .addColumn('case_id', id, (column) => column.notNull().references('cases.id').onDelete('cascade'))
