@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { isWardenError, toUserError } from '../errors/index.js';
 import { registerBank } from './bank.js';
 import { Context } from './context.js';
+import { registerCrawl } from './crawl.js';
 import { registerHash } from './hash.js';
 import { processIo } from './io.js';
 import type { Io } from './io.js';
@@ -50,6 +51,7 @@ export async function main(
   registerMatch(program, action);
   registerReports(program, action);
   registerWorker(program, action);
+  registerCrawl(program, action);
   registerServe(program, action);
   registerUsers(program, action);
 

@@ -9,4 +9,6 @@ export type {
   NewBankEntryRow,
   JobStatus,
   CaseStatus,
+  CrawlStatus,
+  CrawlUrlStatus,
 } from './schema.js';

@@ -249,6 +249,72 @@ export interface WebhooksTable {
   created_at: string;
 }
 
+export type CrawlStatus = 'running' | 'paused' | 'cancelled' | 'done';
+export type CrawlUrlStatus = 'queued' | 'fetching' | 'done' | 'failed';
+
+export interface CrawlsTable {
+  id: Generated<number>;
+  /** JSON array of the seed URLs, normalised. */
+  seeds: string;
+  /** JSON object: the crawl's options (scope, limits, politeness, robots). */
+  options: string;
+  status: CrawlStatus;
+  pages_fetched: Generated<number>;
+  pages_failed: Generated<number>;
+  media_fetched: Generated<number>;
+  media_failed: Generated<number>;
+  matches: Generated<number>;
+  reports_filed: Generated<number>;
+  created_by: Generated<string>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CrawlUrlsTable {
+  id: Generated<number>;
+  crawl_id: number;
+  /** Normalised (see normaliseUrl); unique within a crawl. */
+  url: string;
+  /** `host[:port]`, the unit of politeness and robots.txt. */
+  host: string;
+  depth: number;
+  status: CrawlUrlStatus;
+  priority: Generated<number>;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  lease_owner: string | null;
+  lease_until: string | null;
+  /** Why the last attempt failed; '' when none did. */
+  error: Generated<string>;
+  http_status: number | null;
+  /** Where the URL led after redirects, once fetched. */
+  final_url: Generated<string>;
+  /** The page that linked to it; '' for a seed. */
+  discovered_from: Generated<string>;
+  fetched_at: string | null;
+  created_at: string;
+}
+
+export interface CrawlHostsTable {
+  crawl_id: number;
+  host: string;
+  /** HTTP status of robots.txt; null until fetched. */
+  robots_status: number | null;
+  robots_txt: string | null;
+  robots_fetched_at: string | null;
+  next_allowed_at: string;
+}
+
+export interface CrawlFindingsTable {
+  id: Generated<number>;
+  crawl_id: number;
+  page_url: string;
+  media_url: string;
+  sha256: string;
+  report_id: number | null;
+  created_at: string;
+}
+
 export interface Schema {
   banks: BanksTable;
   bank_entries: BankEntriesTable;
@@ -267,6 +333,10 @@ export interface Schema {
   case_signals: CaseSignalsTable;
   decisions: DecisionsTable;
   report_media: ReportMediaTable;
+  crawls: CrawlsTable;
+  crawl_urls: CrawlUrlsTable;
+  crawl_hosts: CrawlHostsTable;
+  crawl_findings: CrawlFindingsTable;
 }
 
 export type BankRow = Selectable<BanksTable>;

@@ -1,0 +1,217 @@
+// The crawler on a synthetic web served on 127.0.0.1: it finds every planted copy of a bank image and
+// files exactly one report for each, honours robots.txt and each host's delay, refuses addresses the
+// network guard forbids and records why, retries what may pass, and, stopped halfway, continues without
+// fetching a finished page again or filing a report twice.
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { EvidenceStore } from '../evidence/index.js';
+import { hashImage } from '../hashing/index.js';
+import { Matcher, addBankEntry, createBank } from '../matching/index.js';
+import { NetworkGuard } from '../network/index.js';
+import { listReports } from '../reports/index.js';
+import type { Database } from '../store/index.js';
+import {
+  casework,
+  describeEachEngine,
+  startSyntheticWeb,
+  useTemporaryDirectory,
+} from '../../test/support/index.js';
+import type { SyntheticWeb } from '../../test/support/index.js';
+import { Crawler, createCrawl } from './index.js';
+import type { CrawlEvent, CrawlOptions } from './index.js';
+
+const delayMs = 100;
+// Arrival times at the server carry the client's connection set-up (a new connection takes longer than
+// a pooled one), so the gap between two arrivals may be a little shorter than the gap between the starts.
+const arrivalJitterMs = 20;
+const options: Partial<CrawlOptions> = {
+  scope: 'any',
+  maxDepth: 6,
+  maxPages: 200,
+  hostDelayMs: delayMs,
+  hostConcurrency: 2,
+  timeoutMs: 3000,
+  maxPageBytes: 1024 * 1024,
+  retryBaseMs: 100,
+  maxAttempts: 3,
+};
+
+let web: SyntheticWeb;
+let guard: NetworkGuard;
+beforeEach(async () => {
+  web = await startSyntheticWeb();
+  guard = new NetworkGuard({ allow: ['127.0.0.1'] });
+});
+afterEach(async () => {
+  await guard.close();
+  await web.close();
+});
+
+async function setUp(database: Database, directory: string) {
+  await createBank(database, { name: 'standin-csam', category: 'csam' });
+  for (const original of web.originals) {
+    const { pdq } = await hashImage(original, { limits: { maxBytes: 1e8, maxPixels: 1e8 } });
+    await addBankEntry(database, 'standin-csam', { signalType: 'pdq', signal: pdq });
+  }
+  const matcher = await Matcher.open(database, { defaultThreshold: 31, minQuality: 50, refreshMs: 0 });
+  const evidence = await EvidenceStore.open({
+    blobDir: join(directory, 'blobs'),
+    dataDir: directory,
+    maxImageBytes: 10 * 1024 * 1024,
+    maxImagePixels: 1e8,
+  });
+  const dependencies = { database, guard, evidence, matcher, casework: casework(database) };
+  return { dependencies, close: () => matcher.close() };
+}
+
+async function urlRows(database: Database) {
+  return database.db.selectFrom('crawl_urls').selectAll().orderBy('id').execute();
+}
+
+function pagePaths(web: SyntheticWeb) {
+  return web.requests.filter(
+    (request) => !request.path.startsWith('/img/') && request.path !== '/robots.txt',
+  );
+}
+
+describeEachEngine('Crawler', (database) => {
+  const directory = useTemporaryDirectory();
+
+  it('finds every planted copy once, honours robots.txt and politeness, and refuses forbidden addresses', async () => {
+    const { dependencies, close } = await setUp(database(), directory());
+    const crawl = await createCrawl(database(), { seeds: [`${web.origin.a}/`], options, createdBy: 'test' });
+    const events: CrawlEvent[] = [];
+    const crawler = new Crawler(dependencies, {
+      concurrency: 8,
+      leaseMs: 5000,
+      onEvent: (event) => events.push(event),
+    });
+    const progress = await crawler.run(crawl.id, new AbortController().signal);
+    close();
+
+    expect(progress.status).toBe('done');
+    expect(progress.queued + progress.fetching).toBe(0);
+
+    // Every planted copy, exactly one report each, with the page and the image.
+    const reports = await listReports(database(), { source: 'crawler' });
+    const found = reports.map((report) => `${report.url} ${report.media_url}`).sort();
+    expect(found).toEqual(web.planted.map(({ page, media }) => `${page} ${media}`).sort());
+    expect(reports.every((report) => report.matches.length > 0)).toBe(true);
+    expect(progress.reports_filed).toBe(web.planted.length);
+
+    const rows = await urlRows(database());
+    const row = (url: string) => rows.find((entry) => entry.url === url);
+    // robots.txt: the disallowed page was never requested, and the frontier says why.
+    expect(web.count('a', '/private/secret')).toBe(0);
+    expect(row(`${web.origin.a}/private/secret`)).toMatchObject({ status: 'failed' });
+    expect(row(`${web.origin.a}/private/secret`)?.error).toMatch(/robots\.txt/);
+    expect(web.count('a', '/robots.txt')).toBe(1);
+
+    // Forbidden addresses: refused before any connection, recorded as errors.
+    for (const forbidden of ['http://10.0.0.1/', 'http://[::1]:1/']) {
+      expect(row(forbidden)?.status).toBe('failed');
+      expect(row(forbidden)?.error).toMatch(/Refused to connect/);
+    }
+    expect(progress.media_failed).toBeGreaterThanOrEqual(1);
+
+    // Broken, huge, slow, flaky and redirected pages.
+    expect(row(`${web.origin.a}/missing`)).toMatchObject({ status: 'failed', http_status: 404 });
+    expect(row(`${web.origin.a}/huge`)?.error).toMatch(/larger than/);
+    expect(row(`${web.origin.a}/slow`)?.status).toBe('done');
+    expect(row(`${web.origin.a}/flaky`)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(events.some((event) => event.type === 'retry' && event.url.endsWith('/flaky'))).toBe(true);
+    expect(row(`${web.origin.a}/redirect/1`)).toMatchObject({
+      status: 'done',
+      final_url: `${web.origin.a}/landing`,
+    });
+    expect(rows.some((entry) => entry.url.startsWith('mailto:'))).toBe(false);
+
+    // Each page fetched once (the flaky one twice), each image once however many pages show it.
+    const counts = new Map<string, number>();
+    for (const request of web.requests) {
+      const key = `${request.host} ${request.path}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of counts) expect([key, count]).toEqual([key, key === 'a /flaky' ? 2 : 1]);
+
+    // Politeness: requests to one host start at least the delay apart (redirect hops follow their first
+    // request at once, inside one fetch, and are left out).
+    for (const host of ['a', 'b', 'c']) {
+      const times = web.requests
+        .filter((request) => request.host === host && !web.redirectPaths.includes(request.path))
+        .map((request) => request.at);
+      for (let index = 1; index < times.length; index += 1) {
+        expect((times[index] as number) - (times[index - 1] as number)).toBeGreaterThanOrEqual(
+          delayMs - arrivalJitterMs,
+        );
+      }
+    }
+
+    // A second run over a finished crawl does nothing.
+    const again = await new Crawler(dependencies).run(crawl.id, new AbortController().signal);
+    expect(again.status).toBe('done');
+    expect(await listReports(database(), { source: 'crawler' })).toHaveLength(web.planted.length);
+  });
+
+  it('keeps to the scope, the depth and the page limit', async () => {
+    const { dependencies, close } = await setUp(database(), directory());
+    const crawl = await createCrawl(database(), {
+      seeds: [`${web.origin.a}/`],
+      options: { ...options, scope: 'same-host', maxDepth: 1, hostDelayMs: 0 },
+    });
+    await new Crawler(dependencies).run(crawl.id, new AbortController().signal);
+    const rows = await urlRows(database());
+    expect(rows.every((row) => row.url.startsWith(web.origin.a))).toBe(true);
+    expect(rows.every((row) => row.depth <= 1)).toBe(true);
+    expect(web.requests.every((request) => request.host === 'a')).toBe(true);
+    expect(web.count('a', '/p2')).toBe(0);
+
+    const limited = await createCrawl(database(), {
+      seeds: [`${web.origin.b}/`],
+      options: { ...options, maxPages: 3, hostDelayMs: 0 },
+    });
+    await new Crawler(dependencies).run(limited.id, new AbortController().signal);
+    const limitedRows = (await urlRows(database())).filter((row) => row.crawl_id === limited.id);
+    expect(limitedRows).toHaveLength(3);
+    close();
+  });
+
+  it('stopped halfway, continues without fetching a finished page again or filing a report twice', async () => {
+    const { dependencies, close } = await setUp(database(), directory());
+    const crawl = await createCrawl(database(), { seeds: [`${web.origin.a}/`], options });
+    const stop = new AbortController();
+    let pages = 0;
+    const first = await new Crawler(dependencies, {
+      concurrency: 4,
+      leaseMs: 5000,
+      onEvent: (event) => {
+        if (event.type === 'page') pages += 1;
+        if (pages >= 6) stop.abort();
+      },
+    }).run(crawl.id, stop.signal);
+    expect(first.status).toBe('running');
+    const doneBefore = (await urlRows(database()))
+      .filter((row) => row.status === 'done')
+      .map((row) => row.url);
+    expect(doneBefore.length).toBeGreaterThanOrEqual(6);
+    const split = web.requests.length;
+
+    const second = await new Crawler(dependencies, { concurrency: 4, leaseMs: 5000 }).run(
+      crawl.id,
+      new AbortController().signal,
+    );
+    expect(second.status).toBe('done');
+    const later = web.requests.slice(split);
+    for (const url of doneBefore) {
+      const { host, pathname } = new URL(url);
+      const name = Object.entries(web.origin).find(([, origin]) => new URL(origin).host === host)?.[0];
+      expect(later.filter((request) => request.host === name && request.path === pathname)).toEqual([]);
+    }
+    const reports = await listReports(database(), { source: 'crawler' });
+    expect(reports.map((report) => `${report.url} ${report.media_url}`).sort()).toEqual(
+      web.planted.map(({ page, media }) => `${page} ${media}`).sort(),
+    );
+    expect(pagePaths(web).length).toBeGreaterThan(0);
+    close();
+  });
+});

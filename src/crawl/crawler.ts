@@ -1,0 +1,484 @@
+// The crawler: claims URLs from a crawl's frontier under a lease, fetches each through the network guard
+// (robots.txt and each host's politeness gate first), takes the links and media from HTML pages, stores
+// and hashes the media as evidence, matches it against the banks, and for every match files one report
+// (page URL, media URL, matches). Marking a URL done, admitting the links it found and filing its reports
+// happen in one transaction, so a crawler killed at any moment loses nothing and repeats nothing that
+// had finished: a restarted run claims what was left, and URLs in flight come back when their leases run
+// out.
+import { randomUUID } from 'node:crypto';
+import { WardenError, isWardenError } from '../errors/index.js';
+import { isImageMime, linksAndMediaOnPage, sniffMime } from '../evidence/index.js';
+import type { EvidenceItem, EvidenceStore } from '../evidence/index.js';
+import type { PdqHash } from '../hashing/index.js';
+import { matchJson } from '../matching/index.js';
+import type { MatchJson, Matcher } from '../matching/index.js';
+import type { GuardedResponse, NetworkGuard } from '../network/index.js';
+import type { Casework } from '../reports/index.js';
+import { now } from '../store/index.js';
+import type { Database } from '../store/index.js';
+import {
+  admitUrls,
+  buryAbandoned,
+  claimUrl,
+  completeUrl,
+  crawlProgress,
+  failUrl,
+  getCrawl,
+  nextWakeUp,
+  readyUrls,
+  releaseUrl,
+  renewLeases,
+  setCrawlStatus,
+} from './frontier.js';
+import type { ClaimedUrl, Crawl, CrawlProgress, DiscoveredUrl } from './frontier.js';
+import { hostKey } from './options.js';
+import { HostGate, sleep } from './politeness.js';
+import { RobotsCache, RobotsUnavailable, crawlerUserAgent } from './robots.js';
+
+export interface CrawlerDependencies {
+  database: Database;
+  guard: NetworkGuard;
+  evidence: EvidenceStore;
+  matcher: Matcher;
+  casework: Casework;
+}
+
+export interface CrawlerOptions {
+  /** Pages processed at once (default 16). */
+  concurrency?: number;
+  /** How long a claimed URL stays this crawler's without renewal (default 60 s); renewed while it works. */
+  leaseMs?: number;
+  /** Told about each URL finished or failed. */
+  onEvent?: (event: CrawlEvent) => void;
+}
+
+/** What happened to one URL, for progress displays and `--json` event streams. */
+export type CrawlEvent =
+  | {
+      type: 'page';
+      url: string;
+      final_url: string;
+      http_status: number;
+      links: number;
+      media: number;
+      matches: number;
+      reports: number;
+    }
+  | { type: 'retry'; url: string; error: string; attempts: number }
+  | { type: 'failed'; url: string; error: string };
+
+interface MediaOutcome {
+  item?: EvidenceItem;
+  /** Where the bytes came from, after redirects. */
+  url: string;
+  problem?: string;
+}
+
+const htmlTypes = new Set(['text/html', 'application/xhtml+xml']);
+const vagueTypes = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'text/plain']);
+/** Seeds go first, then pages near them; pages rich in media are worth a little more. */
+const depthPenalty = 10;
+const maxMediaBonus = 10;
+
+export class Crawler {
+  /** This crawler's lease owner name. */
+  readonly owner = `crawler:${randomUUID()}`;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly deps: CrawlerDependencies,
+    private readonly options: CrawlerOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 16;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) {
+      throw new RangeError(`concurrency must be a whole number of at least 1; got ${this.concurrency}.`);
+    }
+    if (!(this.leaseMs >= 100)) throw new RangeError(`leaseMs must be at least 100; got ${this.leaseMs}.`);
+  }
+
+  /**
+   * Works on a crawl until its frontier is empty (then marks it done) or the signal aborts (then gives
+   * the URLs in flight back to the queue). Returns where the crawl stands.
+   */
+  async run(crawlId: number, signal: AbortSignal): Promise<CrawlProgress> {
+    const { database } = this.deps;
+    const crawl = await getCrawl(database, crawlId);
+    if (crawl.status === 'done' || crawl.status === 'cancelled') return crawlProgress(database, crawl.id);
+    if (crawl.status !== 'running') await setCrawlStatus(database, crawl.id, 'running');
+    const run = new CrawlRun(this.deps, crawl, this.owner, this.leaseMs, this.options.onEvent, signal);
+    await run.loadHosts();
+    const renewal = setInterval(() => run.housekeeping(), Math.max(50, Math.floor(this.leaseMs / 3)));
+    try {
+      const finished = await run.loop(this.concurrency);
+      await run.flushHosts();
+      if (finished) await setCrawlStatus(database, crawl.id, 'done');
+    } finally {
+      clearInterval(renewal);
+    }
+    return crawlProgress(database, crawl.id);
+  }
+}
+
+/** One run of the crawler over one crawl: what it holds in memory while it works. */
+class CrawlRun {
+  private readonly gate: HostGate;
+  private readonly robots: RobotsCache;
+  private readonly inFlight = new Map<number, ClaimedUrl>();
+  private readonly pagesPerHost = new Map<string, number>();
+  private readonly media = new Map<string, Promise<MediaOutcome>>();
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: CrawlerDependencies,
+    private readonly crawl: Crawl,
+    private readonly owner: string,
+    private readonly leaseMs: number,
+    private readonly onEvent: ((event: CrawlEvent) => void) | undefined,
+    private readonly signal: AbortSignal,
+  ) {
+    this.gate = new HostGate(crawl.options.hostDelayMs, crawl.options.hostConcurrency);
+    this.robots = new RobotsCache(deps.database, crawl.id, deps.guard, this.gate, {
+      timeoutMs: crawl.options.timeoutMs,
+    });
+  }
+
+  /** Seeds the politeness gate with the next allowed times an earlier run recorded. */
+  async loadHosts(): Promise<void> {
+    const rows = await this.deps.database.db
+      .selectFrom('crawl_hosts')
+      .select(['host', 'next_allowed_at'])
+      .where('crawl_id', '=', this.crawl.id)
+      .execute();
+    for (const row of rows) this.gate.seed(row.host, Date.parse(row.next_allowed_at));
+  }
+
+  /** Renews the leases in flight and records each host's next allowed time; failures wait for the next tick. */
+  housekeeping(): void {
+    const ids = [...this.inFlight.keys()];
+    renewLeases(this.deps.database, ids, this.owner, this.leaseMs)
+      .then(() => this.flushHosts())
+      .catch(() => undefined);
+  }
+
+  async flushHosts(): Promise<void> {
+    for (const [host, nextAllowed] of this.gate.takeChanges()) {
+      const at = new Date(nextAllowed).toISOString();
+      await this.deps.database.db
+        .insertInto('crawl_hosts')
+        .values({ crawl_id: this.crawl.id, host, next_allowed_at: at })
+        .onConflict((conflict) => conflict.columns(['crawl_id', 'host']).doUpdateSet({ next_allowed_at: at }))
+        .execute();
+    }
+  }
+
+  /** Claims and processes URLs until none are left (true) or the signal aborts (false). */
+  async loop(concurrency: number): Promise<boolean> {
+    const tasks = new Set<Promise<void>>();
+    const { database } = this.deps;
+    const { hostConcurrency } = this.crawl.options;
+    while (!this.signal.aborted) {
+      let claimed = 0;
+      let free = concurrency - this.inFlight.size;
+      if (free > 0) {
+        const candidates = await readyUrls(database, this.crawl.id, Math.max(100, free * 8));
+        for (const candidate of candidates) {
+          if (free === 0 || this.signal.aborted) break;
+          if (this.inFlight.has(candidate.id)) continue;
+          if ((this.pagesPerHost.get(candidate.host) ?? 0) >= hostConcurrency) continue;
+          const url = await claimUrl(database, candidate, this.owner, this.leaseMs);
+          if (url === undefined) continue;
+          claimed += 1;
+          free -= 1;
+          this.inFlight.set(url.id, url);
+          this.pagesPerHost.set(url.host, (this.pagesPerHost.get(url.host) ?? 0) + 1);
+          const task = this.process(url).finally(() => {
+            this.inFlight.delete(url.id);
+            this.pagesPerHost.set(url.host, (this.pagesPerHost.get(url.host) ?? 1) - 1);
+            tasks.delete(task);
+            this.wake?.();
+          });
+          tasks.add(task);
+        }
+      }
+      if (this.inFlight.size === 0 && claimed === 0) {
+        await buryAbandoned(database, this.crawl);
+        const wakeAt = await nextWakeUp(database, this.crawl.id);
+        if (wakeAt === undefined) return true;
+        await sleep(Math.min(Math.max(wakeAt - Date.now(), 20), 1000), this.signal).catch(() => undefined);
+        continue;
+      }
+      // Wait for a task to finish, or a little while: URLs of busy hosts and retries become ready with time.
+      await Promise.race([
+        new Promise<void>((resolve) => (this.wake = resolve)),
+        sleep(claimed > 0 && free > 0 ? 20 : 250, this.signal).catch(() => undefined),
+      ]);
+    }
+    await Promise.allSettled([...tasks]);
+    return false;
+  }
+
+  private async process(url: ClaimedUrl): Promise<void> {
+    try {
+      await this.fetchPage(url);
+    } catch (error) {
+      if (this.signal.aborted) {
+        await releaseUrl(this.deps.database, url, this.owner).catch(() => undefined);
+        return;
+      }
+      const failure = describeFailure(error);
+      const outcome = await failUrl(this.deps.database, this.crawl, url, this.owner, failure).catch(
+        () => 'lost' as const,
+      );
+      if (outcome === 'retry') {
+        this.onEvent?.({ type: 'retry', url: url.url, error: failure.message, attempts: url.attempts });
+      } else if (outcome === 'failed') {
+        this.onEvent?.({ type: 'failed', url: url.url, error: failure.message });
+      }
+    }
+  }
+
+  private async fetchPage(url: ClaimedUrl): Promise<void> {
+    const parsed = new URL(url.url);
+    await this.checkRobots(parsed, url.host);
+    const limits = { timeoutMs: this.crawl.options.timeoutMs, maxBytes: this.crawl.options.maxPageBytes };
+    const { response, body } = await this.request(url.url, url.host, limits);
+    if (response.status < 200 || response.status > 299) throw new HttpFailure(response.url, response.status);
+
+    const type = contentType(response);
+    const sniffed = body === undefined ? '' : sniffMime(body);
+    const discovered: DiscoveredUrl[] = [];
+    let found: { url: string; kind: 'image' | 'video' }[] = [];
+    const media: MediaOutcome[] = [];
+    if (body !== undefined && (htmlTypes.has(type) || sniffed === 'text/html')) {
+      const page = linksAndMediaOnPage(decodeHtml(body, response), response.url);
+      found = page.media;
+      const priority =
+        -depthPenalty * (url.depth + 1) +
+        Math.min(maxMediaBonus, page.media.filter((item) => item.kind === 'image').length);
+      for (const link of page.links) {
+        discovered.push({ url: link, depth: url.depth + 1, priority, discoveredFrom: url.url });
+      }
+    } else if (body !== undefined && (type.startsWith('image/') || isImageMime(sniffed))) {
+      // The URL is itself an image (a seed, or a link without a telling extension).
+      media.push(await this.keep(response.url, body));
+    }
+    const images = found.filter((item) => item.kind === 'image').slice(0, this.crawl.options.maxMediaPerPage);
+    // Videos are found but not yet downloaded: video hashing (vPDQ) comes with the video issue.
+    media.push(...(await Promise.all(images.map((item) => this.download(item.url)))));
+
+    const kept = media.filter((outcome) => outcome.item !== undefined);
+    const matched: { item: EvidenceItem; url: string; matches: MatchJson[] }[] = [];
+    for (const { item, url: mediaUrl } of kept) {
+      if (item === undefined) continue;
+      const result = await this.deps.matcher.match({
+        ...(item.pdq === '' ? {} : { pdq: item.pdq as PdqHash }),
+        ...(item.quality === null ? {} : { quality: item.quality }),
+        md5: item.md5,
+        sha256: item.sha256,
+      });
+      if (result.matches.length > 0)
+        matched.push({ item, url: mediaUrl, matches: result.matches.map(matchJson) });
+    }
+
+    const pageUrl = response.url;
+    let reports = 0;
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      if (this.deps.database.dialect === 'postgres') {
+        // One finisher at a time per crawl: the page limit and the totals stay exact.
+        await trx.selectFrom('crawls').select('id').where('id', '=', this.crawl.id).forUpdate().execute();
+      }
+      const done = await completeUrl(trx, url, this.owner, {
+        httpStatus: response.status,
+        finalUrl: pageUrl,
+      });
+      if (!done) throw new LostLease(url.url);
+      await admitUrls(trx, this.crawl, discovered);
+      for (const finding of matched) {
+        const inserted = await trx
+          .insertInto('crawl_findings')
+          .values({
+            crawl_id: this.crawl.id,
+            page_url: pageUrl,
+            media_url: finding.url,
+            sha256: finding.item.sha256,
+            report_id: null,
+            created_at: now(),
+          })
+          .onConflict((conflict) => conflict.columns(['page_url', 'sha256']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        // Already reported, by an earlier run or another crawl.
+        if (inserted === undefined) continue;
+        const filed = await this.deps.casework.fileReport(
+          {
+            source: 'crawler',
+            reporter: `crawl:${this.crawl.id}`,
+            url: pageUrl,
+            media: [{ item: finding.item, url: finding.url }],
+            matches: finding.matches,
+          },
+          trx,
+        );
+        await trx
+          .updateTable('crawl_findings')
+          .set({ report_id: filed.id })
+          .where('id', '=', inserted.id)
+          .execute();
+        reports += 1;
+      }
+      await trx
+        .updateTable('crawls')
+        .set((eb) => ({
+          pages_fetched: eb('pages_fetched', '+', 1),
+          media_fetched: eb('media_fetched', '+', kept.length),
+          media_failed: eb('media_failed', '+', media.length - kept.length),
+          matches: eb('matches', '+', matched.length),
+          reports_filed: eb('reports_filed', '+', reports),
+          updated_at: now(),
+        }))
+        .where('id', '=', this.crawl.id)
+        .execute();
+    });
+    this.onEvent?.({
+      type: 'page',
+      url: url.url,
+      final_url: pageUrl,
+      http_status: response.status,
+      links: discovered.length,
+      media: kept.length,
+      matches: matched.length,
+      reports,
+    });
+  }
+
+  private async checkRobots(url: URL, host: string): Promise<void> {
+    if (this.crawl.options.ignoreRobots) return;
+    if (!(await this.robots.allows(url, host, this.signal))) {
+      throw new WardenError(
+        'forbidden',
+        `robots.txt of ${url.host} disallows ${url.href}; it was not fetched.`,
+      );
+    }
+  }
+
+  /** One request under the host's gate; the body is read (bounded) when it is HTML or media. */
+  private async request(
+    target: string,
+    host: string,
+    limits: { timeoutMs: number; maxBytes: number },
+  ): Promise<{ response: GuardedResponse; body: Buffer | undefined }> {
+    const release = await this.gate.acquire(host, this.signal);
+    try {
+      const response = await this.deps.guard.fetch(
+        target,
+        {
+          headers: { 'User-Agent': crawlerUserAgent, Accept: 'text/html, image/*;q=0.9, */*;q=0.5' },
+          signal: this.signal,
+        },
+        { ...limits, maxRedirects: 5 },
+      );
+      const type = contentType(response);
+      const wanted =
+        response.status >= 200 &&
+        response.status <= 299 &&
+        (htmlTypes.has(type) || type.startsWith('image/') || vagueTypes.has(type));
+      if (!wanted) {
+        await response.discardBody();
+        return { response, body: undefined };
+      }
+      return { response, body: await response.readBody() };
+    } finally {
+      release();
+    }
+  }
+
+  /** Downloads one media URL (once per run, whatever number of pages show it) and keeps it as evidence. */
+  private download(mediaUrl: string): Promise<MediaOutcome> {
+    let pending = this.media.get(mediaUrl);
+    if (pending === undefined) {
+      pending = this.fetchMedia(mediaUrl);
+      this.media.set(mediaUrl, pending);
+    }
+    return pending;
+  }
+
+  private async fetchMedia(mediaUrl: string): Promise<MediaOutcome> {
+    try {
+      const parsed = new URL(mediaUrl);
+      const host = hostKey(parsed);
+      await this.checkRobots(parsed, host);
+      const limits = { timeoutMs: this.crawl.options.timeoutMs, maxBytes: this.crawl.options.maxMediaBytes };
+      const { response, body } = await this.request(mediaUrl, host, limits);
+      if (response.status < 200 || response.status > 299) {
+        return { url: mediaUrl, problem: `${mediaUrl} answered with HTTP status ${response.status}.` };
+      }
+      if (body === undefined) return { url: mediaUrl, problem: `${mediaUrl} is not an image.` };
+      return await this.keep(response.url, body);
+    } catch (error) {
+      if (this.signal.aborted) throw error;
+      // A media URL that failed is tried again by the next page that shows it.
+      this.media.delete(mediaUrl);
+      return { url: mediaUrl, problem: describeFailure(error).message };
+    }
+  }
+
+  private async keep(mediaUrl: string, bytes: Buffer): Promise<MediaOutcome> {
+    if (!isImageMime(sniffMime(bytes))) {
+      return { url: mediaUrl, problem: `${mediaUrl} is not an image Warden can hash.` };
+    }
+    try {
+      return { url: mediaUrl, item: await this.deps.evidence.put(this.deps.database, bytes) };
+    } catch (error) {
+      if (!isWardenError(error)) throw error;
+      return { url: mediaUrl, problem: `${mediaUrl} was not kept: ${error.message}` };
+    }
+  }
+}
+
+/** A page answered with a status that is not success. */
+class HttpFailure extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+  ) {
+    super(`${url} answered with HTTP status ${status}.`);
+  }
+}
+
+/** The lease on a URL passed to another crawler before this one finished; its work is dropped. */
+class LostLease extends Error {
+  constructor(url: string) {
+    super(`The lease on ${url} ran out before the page was finished; another run will do it.`);
+  }
+}
+
+/** What to record about a failure, and whether trying again later may help. */
+function describeFailure(error: unknown): { message: string; transient: boolean; httpStatus?: number } {
+  if (error instanceof HttpFailure) {
+    const transient = error.status >= 500 || error.status === 408 || error.status === 429;
+    return { message: error.message, transient, httpStatus: error.status };
+  }
+  if (error instanceof RobotsUnavailable || error instanceof LostLease) {
+    return { message: error.message, transient: true };
+  }
+  // The guard's refusals (address, size, redirects) and robots.txt do not change on another try.
+  if (isWardenError(error)) return { message: error.message, transient: false };
+  const message = error instanceof Error ? error.message || error.name : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return { message: `${message}${cause}`.slice(0, 2000), transient: true };
+}
+
+function contentType(response: GuardedResponse): string {
+  return (response.headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+}
+
+function decodeHtml(bytes: Uint8Array, response: GuardedResponse): string {
+  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(response.headers.get('content-type') ?? '')?.[1];
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes);
+  }
+}

@@ -1,0 +1,414 @@
+// The frontier: a crawl's URLs in the database, one row per normalised URL, claimed under a lease as jobs
+// are. A crawler that dies leaves its URLs leased; when the leases run out another run claims them again.
+// Everything the crawler knows lives here, so a restart continues where the last run stopped.
+import type { Kysely, Selectable } from 'kysely';
+import { WardenError } from '../errors/index.js';
+import { checkUrl, normaliseUrl } from '../network/index.js';
+import { now } from '../store/index.js';
+import type { CrawlStatus, Database, Schema } from '../store/index.js';
+import { crawlOptions, hostKey, scopeFilter } from './options.js';
+import type { CrawlOptions } from './options.js';
+
+export type CrawlId = number & { readonly __brand: 'CrawlId' };
+
+export interface Crawl {
+  id: CrawlId;
+  seeds: string[];
+  options: CrawlOptions;
+  status: CrawlStatus;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Where a crawl stands: the totals and the frontier by status. */
+export interface CrawlProgress {
+  crawl_id: number;
+  status: CrawlStatus;
+  pages_fetched: number;
+  pages_failed: number;
+  media_fetched: number;
+  media_failed: number;
+  matches: number;
+  reports_filed: number;
+  queued: number;
+  fetching: number;
+}
+
+export interface NewCrawl {
+  seeds: readonly string[];
+  options?: Partial<CrawlOptions>;
+  /** Who started it: `cli`, `key:ID`, `user:ID`. */
+  createdBy?: string;
+}
+
+/** A URL found on a page, before the frontier decides whether to admit it. */
+export interface DiscoveredUrl {
+  url: string;
+  depth: number;
+  priority: number;
+  discoveredFrom: string;
+}
+
+export interface ClaimedUrl {
+  id: number;
+  url: string;
+  host: string;
+  depth: number;
+  attempts: number;
+}
+
+type Db = Kysely<Schema>;
+const chunkSize = 200;
+/** Seeds go first. */
+const seedPriority = 1000;
+
+/** Starts a crawl: checks and normalises the seeds, stores the options, and queues the seeds. */
+export async function createCrawl(database: Database, crawl: NewCrawl): Promise<Crawl> {
+  const options = crawlOptions(crawl.options);
+  if (crawl.seeds.length === 0) {
+    throw new WardenError('invalid_argument', 'A crawl needs at least one seed URL.');
+  }
+  const seeds = [...new Set(crawl.seeds.map((seed) => normaliseUrl(seed)))];
+  const at = now();
+  return database.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('crawls')
+      .values({
+        seeds: JSON.stringify(seeds),
+        options: JSON.stringify(options),
+        status: 'running',
+        created_by: crawl.createdBy ?? '',
+        created_at: at,
+        updated_at: at,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const created = toCrawl(row);
+    await admitUrls(
+      trx,
+      created,
+      seeds.map((url) => ({ url, depth: 0, priority: seedPriority, discoveredFrom: '' })),
+    );
+    return created;
+  });
+}
+
+/** A crawl by id; throws not_found. */
+export async function getCrawl(database: Database | Db, id: number): Promise<Crawl> {
+  const db = 'db' in database ? database.db : database;
+  const row = await db.selectFrom('crawls').selectAll().where('id', '=', id).executeTakeFirst();
+  if (row === undefined) throw new WardenError('not_found', `No crawl with id ${id}.`);
+  return toCrawl(row);
+}
+
+export async function crawlProgress(database: Database, id: number): Promise<CrawlProgress> {
+  const row = await database.db.selectFrom('crawls').selectAll().where('id', '=', id).executeTakeFirst();
+  if (row === undefined) throw new WardenError('not_found', `No crawl with id ${id}.`);
+  const counts = await database.db
+    .selectFrom('crawl_urls')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('crawl_id', '=', id)
+    .where('status', 'in', ['queued', 'fetching'])
+    .groupBy('status')
+    .execute();
+  const count = (status: string) => Number(counts.find((entry) => entry.status === status)?.count ?? 0);
+  return {
+    crawl_id: row.id,
+    status: row.status,
+    pages_fetched: row.pages_fetched,
+    pages_failed: row.pages_failed,
+    media_fetched: row.media_fetched,
+    media_failed: row.media_failed,
+    matches: row.matches,
+    reports_filed: row.reports_filed,
+    queued: count('queued'),
+    fetching: count('fetching'),
+  };
+}
+
+/**
+ * Admits URLs to the frontier, inside the caller's transaction: each is normalised, checked against the
+ * crawl's scope and depth, and inserted once (a URL already known is left as it is), until the crawl
+ * holds `maxPages` URLs. Returns how many were added.
+ */
+export async function admitUrls(db: Db, crawl: Crawl, found: readonly DiscoveredUrl[]): Promise<number> {
+  const inScope = scopeFilter(crawl.options.scope, crawl.seeds);
+  const candidates = new Map<string, DiscoveredUrl & { host: string }>();
+  for (const entry of found) {
+    if (entry.depth > crawl.options.maxDepth) continue;
+    let url: string;
+    let host: string;
+    try {
+      url = normaliseUrl(entry.url);
+      const parsed = checkUrl(url);
+      if (!inScope(parsed)) continue;
+      host = hostKey(parsed);
+    } catch {
+      continue;
+    }
+    if (!candidates.has(url)) candidates.set(url, { ...entry, url, host });
+  }
+  if (candidates.size === 0) return 0;
+  const { total } = await db
+    .selectFrom('crawl_urls')
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .where('crawl_id', '=', crawl.id)
+    .executeTakeFirstOrThrow();
+  let room = crawl.options.maxPages - Number(total);
+  if (room <= 0) return 0;
+  const all = [...candidates.values()];
+  const at = now();
+  let added = 0;
+  for (let start = 0; start < all.length && room > 0; start += chunkSize) {
+    const chunk = all.slice(start, start + chunkSize);
+    const known = await db
+      .selectFrom('crawl_urls')
+      .select('url')
+      .where('crawl_id', '=', crawl.id)
+      .where(
+        'url',
+        'in',
+        chunk.map((entry) => entry.url),
+      )
+      .execute();
+    const knownUrls = new Set(known.map((row) => row.url));
+    const fresh = chunk.filter((entry) => !knownUrls.has(entry.url)).slice(0, room);
+    if (fresh.length === 0) continue;
+    const inserted = await db
+      .insertInto('crawl_urls')
+      .values(
+        fresh.map((entry) => ({
+          crawl_id: crawl.id,
+          url: entry.url,
+          host: entry.host,
+          depth: entry.depth,
+          status: 'queued' as const,
+          priority: entry.priority,
+          next_attempt_at: at,
+          discovered_from: entry.discoveredFrom,
+          created_at: at,
+        })),
+      )
+      .onConflict((conflict) => conflict.columns(['crawl_id', 'url']).doNothing())
+      .returning('id')
+      .execute();
+    added += inserted.length;
+    room -= inserted.length;
+  }
+  return added;
+}
+
+/**
+ * URLs ready to fetch, best first: queued ones whose time has come, and leased ones whose lease ran out
+ * (their crawler died). Not claimed yet: the crawler picks among them by host, then claims.
+ */
+export async function readyUrls(database: Database, crawlId: number, limit: number): Promise<ClaimedUrl[]> {
+  const stamp = now();
+  return database.db
+    .selectFrom('crawl_urls')
+    .select(['id', 'url', 'host', 'depth', 'attempts'])
+    .where('crawl_id', '=', crawlId)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', stamp)]),
+        eb.and([eb('status', '=', 'fetching'), eb('lease_until', '<', stamp)]),
+      ]),
+    )
+    .orderBy('priority', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Claims one URL under a lease, if it is still ready (another crawler may have been first). Its attempt
+ * count goes up by one; the returned attempt number and owner are its fencing token.
+ */
+export async function claimUrl(
+  database: Database,
+  candidate: ClaimedUrl,
+  owner: string,
+  leaseMs: number,
+): Promise<ClaimedUrl | undefined> {
+  const at = Date.now();
+  const stamp = new Date(at).toISOString();
+  const result = await database.db
+    .updateTable('crawl_urls')
+    .set({
+      status: 'fetching',
+      attempts: candidate.attempts + 1,
+      lease_owner: owner,
+      lease_until: new Date(at + leaseMs).toISOString(),
+    })
+    .where('id', '=', candidate.id)
+    .where('attempts', '=', candidate.attempts)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', stamp)]),
+        eb.and([eb('status', '=', 'fetching'), eb('lease_until', '<', stamp)]),
+      ]),
+    )
+    .executeTakeFirst();
+  if (result.numUpdatedRows === 0n) return undefined;
+  return { ...candidate, attempts: candidate.attempts + 1 };
+}
+
+/** Extends the leases this owner holds on the given URLs. */
+export async function renewLeases(
+  database: Database,
+  ids: readonly number[],
+  owner: string,
+  leaseMs: number,
+): Promise<void> {
+  const leaseUntil = new Date(Date.now() + leaseMs).toISOString();
+  for (let start = 0; start < ids.length; start += chunkSize) {
+    await database.db
+      .updateTable('crawl_urls')
+      .set({ lease_until: leaseUntil })
+      .where('id', 'in', ids.slice(start, start + chunkSize))
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'fetching')
+      .execute();
+  }
+}
+
+/** Restricts an update to the URL row this lease still holds. */
+function held(db: Db, url: ClaimedUrl, owner: string) {
+  return db
+    .updateTable('crawl_urls')
+    .where('id', '=', url.id)
+    .where('status', '=', 'fetching')
+    .where('lease_owner', '=', owner)
+    .where('attempts', '=', url.attempts);
+}
+
+/** Marks a fetched URL done, inside the transaction that records what it found; false if the lease was lost. */
+export async function completeUrl(
+  db: Db,
+  url: ClaimedUrl,
+  owner: string,
+  outcome: { httpStatus: number | null; finalUrl: string },
+): Promise<boolean> {
+  const result = await held(db, url, owner)
+    .set({
+      status: 'done',
+      lease_owner: null,
+      lease_until: null,
+      error: '',
+      http_status: outcome.httpStatus,
+      final_url: outcome.finalUrl,
+      fetched_at: now(),
+    })
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Records a failed attempt: a transient failure goes back to the queue after a back-off (doubling from
+ * retryBaseMs) until maxAttempts; anything else, or the last attempt, fails the URL for good.
+ */
+export async function failUrl(
+  database: Database,
+  crawl: Crawl,
+  url: ClaimedUrl,
+  owner: string,
+  failure: { message: string; transient: boolean; httpStatus?: number | null },
+): Promise<'retry' | 'failed' | 'lost'> {
+  const retry = failure.transient && url.attempts < crawl.options.maxAttempts;
+  const message = failure.message.slice(0, 2000);
+  return database.db.transaction().execute(async (trx) => {
+    const delay = crawl.options.retryBaseMs * 2 ** Math.max(0, url.attempts - 1);
+    const result = await held(trx, url, owner)
+      .set({
+        status: retry ? 'queued' : 'failed',
+        lease_owner: null,
+        lease_until: null,
+        error: message,
+        http_status: failure.httpStatus ?? null,
+        next_attempt_at: new Date(Date.now() + Math.min(delay, 86_400_000)).toISOString(),
+        ...(retry ? {} : { fetched_at: now() }),
+      })
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return 'lost';
+    if (!retry) {
+      await trx
+        .updateTable('crawls')
+        .set((eb) => ({ pages_failed: eb('pages_failed', '+', 1), updated_at: now() }))
+        .where('id', '=', crawl.id)
+        .execute();
+    }
+    return retry ? 'retry' : 'failed';
+  });
+}
+
+/** Gives a URL back to the queue without counting the attempt (the crawler was stopped). */
+export async function releaseUrl(database: Database, url: ClaimedUrl, owner: string): Promise<void> {
+  await held(database.db, url, owner)
+    .set({ status: 'queued', attempts: url.attempts - 1, lease_owner: null, lease_until: null })
+    .execute();
+}
+
+/**
+ * Fails, for good, URLs whose lease ran out on their last allowed attempt: whatever they do kills the
+ * crawler or hangs it, and trying again would only do it again.
+ */
+export async function buryAbandoned(database: Database, crawl: Crawl): Promise<number> {
+  const stamp = now();
+  const result = await database.db
+    .updateTable('crawl_urls')
+    .set({
+      status: 'failed',
+      lease_owner: null,
+      lease_until: null,
+      error: `Abandoned: the crawler stopped during each of ${crawl.options.maxAttempts} attempts (its lease ran out).`,
+      fetched_at: stamp,
+    })
+    .where('crawl_id', '=', crawl.id)
+    .where('status', '=', 'fetching')
+    .where('lease_until', '<', stamp)
+    .where('attempts', '>=', crawl.options.maxAttempts)
+    .executeTakeFirst();
+  const buried = Number(result.numUpdatedRows);
+  if (buried > 0) {
+    await database.db
+      .updateTable('crawls')
+      .set((eb) => ({ pages_failed: eb('pages_failed', '+', buried), updated_at: stamp }))
+      .where('id', '=', crawl.id)
+      .execute();
+  }
+  return buried;
+}
+
+/** When the next URL of the crawl may become ready, or undefined when nothing is left to do. */
+export async function nextWakeUp(database: Database, crawlId: number): Promise<number | undefined> {
+  const row = await database.db
+    .selectFrom('crawl_urls')
+    .select((eb) => [
+      eb.fn.min('next_attempt_at').filterWhere('status', '=', 'queued').as('queued'),
+      eb.fn.min('lease_until').filterWhere('status', '=', 'fetching').as('leased'),
+    ])
+    .where('crawl_id', '=', crawlId)
+    .where('status', 'in', ['queued', 'fetching'])
+    .executeTakeFirst();
+  const times = [row?.queued, row?.leased]
+    .filter((value): value is string => typeof value === 'string')
+    .map((value) => Date.parse(value));
+  return times.length === 0 ? undefined : Math.min(...times);
+}
+
+export async function setCrawlStatus(database: Database, id: number, status: CrawlStatus): Promise<void> {
+  await database.db.updateTable('crawls').set({ status, updated_at: now() }).where('id', '=', id).execute();
+}
+
+function toCrawl(row: Selectable<Schema['crawls']>): Crawl {
+  return {
+    id: row.id as CrawlId,
+    seeds: JSON.parse(row.seeds) as string[],
+    options: crawlOptions(JSON.parse(row.options) as Partial<CrawlOptions>),
+    status: row.status,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
