@@ -1,6 +1,5 @@
 // What people see of cases: the queue's summaries (with the reasons for their place) and a case in
 // full — its reports, media, decisions, a pending confirmation and its history from the audit log.
-import { sql } from 'kysely';
 import { WardenError } from '../errors/index.js';
 import type { MatchJson } from '../matching/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
