@@ -120,10 +120,19 @@ describeEachEngine('Crawler', (database) => {
     expect(row(`${web.origin.a}/slow`)?.status).toBe('done');
     expect(row(`${web.origin.a}/flaky`)).toMatchObject({ status: 'done', attempts: 2 });
     expect(events.some((event) => event.type === 'retry' && event.url.endsWith('/flaky'))).toBe(true);
-    expect(row(`${web.origin.a}/redirect/1`)).toMatchObject({
-      status: 'done',
-      final_url: `${web.origin.a}/landing`,
-    });
+    // Each redirect hop is a URL of its own, found by the one before it, with the same priority.
+    const hops = ['/redirect/1', '/redirect/2', '/redirect/3', '/landing'].map((path) =>
+      row(`${web.origin.a}${path}`),
+    );
+    for (let index = 0; index < 3; index += 1) {
+      expect(hops[index]).toMatchObject({ status: 'done', http_status: 302, final_url: hops[index + 1]?.url });
+      expect(hops[index + 1]).toMatchObject({
+        discovered_from: hops[index]?.url,
+        priority: hops[0]?.priority,
+        reason: `a redirect from ${hops[index]?.url}`,
+      });
+    }
+    expect(hops[3]).toMatchObject({ status: 'done', http_status: 200 });
     expect(rows.some((entry) => entry.url.startsWith('mailto:'))).toBe(false);
 
     // Each page fetched once (the flaky one twice), each image once however many pages show it.
@@ -134,12 +143,9 @@ describeEachEngine('Crawler', (database) => {
     }
     for (const [key, count] of counts) expect([key, count]).toEqual([key, key === 'a /flaky' ? 2 : 1]);
 
-    // Politeness: requests to one host start at least the delay apart (redirect hops follow their first
-    // request at once, inside one fetch, and are left out).
+    // Politeness: requests to one host start at least the delay apart, redirect hops included.
     for (const host of ['a', 'b', 'c']) {
-      const times = web.requests
-        .filter((request) => request.host === host && !web.redirectPaths.includes(request.path))
-        .map((request) => request.at);
+      const times = web.requests.filter((request) => request.host === host).map((request) => request.at);
       for (let index = 1; index < times.length; index += 1) {
         expect((times[index] as number) - (times[index - 1] as number)).toBeGreaterThanOrEqual(
           delayMs - arrivalJitterMs,

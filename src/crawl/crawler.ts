@@ -1,23 +1,28 @@
 // The crawler: claims URLs from a crawl's frontier under a lease, fetches each through the network guard
-// (robots.txt and each host's politeness gate first), takes the links and media from HTML pages, stores
-// and hashes the media as evidence, matches it against the banks, and for every match files one report
-// (page URL, media URL, matches). Marking a URL done, admitting the links it found and filing its reports
-// happen in one transaction, so a crawler killed at any moment loses nothing and repeats nothing that
-// had finished: a restarted run claims what was left, and URLs in flight come back when their leases run
-// out.
+// (robots.txt and the host's politeness first), takes the links and media from HTML pages, stores and
+// hashes the media as evidence, matches it against the banks, and for every match files one report with
+// the evidence of the fetch (page and media URLs, status, headers, time, the server's address). Links
+// are ranked (see priority.ts); a redirect becomes a frontier URL of its own. Marking a URL done,
+// admitting the links it found and filing its reports happen in one transaction, so a crawler killed at
+// any moment loses nothing and repeats nothing that had finished: a restarted run claims what was left,
+// and URLs in flight come back when their leases run out. In recheck mode the same loop visits watched
+// URLs and records whether their content is still there instead.
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { WardenError, isWardenError } from '../errors/index.js';
 import { isImageMime, linksAndMediaOnPage, sniffMime } from '../evidence/index.js';
 import type { EvidenceItem, EvidenceStore } from '../evidence/index.js';
 import type { PdqHash } from '../hashing/index.js';
 import { matchJson } from '../matching/index.js';
 import type { MatchJson, Matcher } from '../matching/index.js';
-import type { GuardedResponse, NetworkGuard } from '../network/index.js';
-import type { Casework } from '../reports/index.js';
+import { checkUrl } from '../network/index.js';
+import type { FetchLimits, GeoIpTable, GuardedResponse, NetworkGuard } from '../network/index.js';
+import type { Casework, FetchRecord } from '../reports/index.js';
 import { now } from '../store/index.js';
-import type { Database } from '../store/index.js';
+import type { Database, Schema } from '../store/index.js';
 import {
   admitUrls,
+  boostHost,
   buryAbandoned,
   claimUrl,
   completeUrl,
@@ -32,7 +37,9 @@ import {
 } from './frontier.js';
 import type { ClaimedUrl, Crawl, CrawlProgress, DiscoveredUrl } from './frontier.js';
 import { hostKey } from './options.js';
-import { HostGate, sleep } from './politeness.js';
+import { HostGate, databaseSlots, sleep } from './politeness.js';
+import { rankLink } from './priority.js';
+import { recordCheck } from './recheck.js';
 import { RobotsCache, RobotsUnavailable, crawlerUserAgent } from './robots.js';
 
 export interface CrawlerDependencies {
@@ -41,6 +48,8 @@ export interface CrawlerDependencies {
   evidence: EvidenceStore;
   matcher: Matcher;
   casework: Casework;
+  /** Hosting countries for reports, when the operator supplied a GeoIP table. */
+  geo?: GeoIpTable;
 }
 
 export interface CrawlerOptions {
@@ -48,6 +57,8 @@ export interface CrawlerOptions {
   concurrency?: number;
   /** How long a claimed URL stays this crawler's without renewal (default 60 s); renewed while it works. */
   leaseMs?: number;
+  /** A recheck's PDQ threshold for "the content is still there" (default 31, the match threshold). */
+  pdqThreshold?: number;
   /** Told about each URL finished or failed. */
   onEvent?: (event: CrawlEvent) => void;
 }
@@ -71,14 +82,15 @@ interface MediaOutcome {
   item?: EvidenceItem;
   /** Where the bytes came from, after redirects. */
   url: string;
+  /** The exchange that brought them. */
+  record?: FetchRecord;
   problem?: string;
 }
+type KeptMedia = MediaOutcome & { item: EvidenceItem };
 
 const htmlTypes = new Set(['text/html', 'application/xhtml+xml']);
 const vagueTypes = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'text/plain']);
-/** Seeds go first, then pages near them; pages rich in media are worth a little more. */
-const depthPenalty = 10;
-const maxMediaBonus = 10;
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 
 export class Crawler {
   /** This crawler's lease owner name. */
@@ -107,12 +119,11 @@ export class Crawler {
     const crawl = await getCrawl(database, crawlId);
     if (crawl.status === 'done' || crawl.status === 'cancelled') return crawlProgress(database, crawl.id);
     if (crawl.status !== 'running') await setCrawlStatus(database, crawl.id, 'running');
-    const run = new CrawlRun(this.deps, crawl, this.owner, this.leaseMs, this.options.onEvent, signal);
-    await run.loadHosts();
+    const run = new CrawlRun(this.deps, crawl, this.owner, this.leaseMs, this.options, signal);
+    await run.loadHostMatches();
     const renewal = setInterval(() => run.housekeeping(), Math.max(50, Math.floor(this.leaseMs / 3)));
     try {
       const finished = await run.loop(this.concurrency);
-      await run.flushHosts();
       if (finished) await setCrawlStatus(database, crawl.id, 'done');
     } finally {
       clearInterval(renewal);
@@ -128,6 +139,13 @@ class CrawlRun {
   private readonly inFlight = new Map<number, ClaimedUrl>();
   private readonly pagesPerHost = new Map<string, number>();
   private readonly media = new Map<string, Promise<MediaOutcome>>();
+  /** Matches each host served, in every crawl so far (ranks links to it). */
+  private hostMatches = new Map<string, number>();
+  /** Hosts that served a match in this crawl, whose queued URLs were raised. */
+  private readonly hostsMatched = new Set<string>();
+  private readonly onEvent: ((event: CrawlEvent) => void) | undefined;
+  private readonly pdqThreshold: number;
+  private ticks = 0;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -135,42 +153,48 @@ class CrawlRun {
     private readonly crawl: Crawl,
     private readonly owner: string,
     private readonly leaseMs: number,
-    private readonly onEvent: ((event: CrawlEvent) => void) | undefined,
+    options: CrawlerOptions,
     private readonly signal: AbortSignal,
   ) {
-    this.gate = new HostGate(crawl.options.hostDelayMs, crawl.options.hostConcurrency);
+    this.onEvent = options.onEvent;
+    this.pdqThreshold = options.pdqThreshold ?? 31;
+    this.gate = new HostGate(
+      crawl.options.hostDelayMs,
+      crawl.options.hostConcurrency,
+      databaseSlots(deps.database),
+    );
     this.robots = new RobotsCache(deps.database, crawl.id, deps.guard, this.gate, {
       timeoutMs: crawl.options.timeoutMs,
     });
   }
 
-  /** Seeds the politeness gate with the next allowed times an earlier run recorded. */
-  async loadHosts(): Promise<void> {
+  /** Reads how many matches each host served in every crawl, and which did in this one. */
+  async loadHostMatches(): Promise<void> {
     const rows = await this.deps.database.db
-      .selectFrom('crawl_hosts')
-      .select(['host', 'next_allowed_at'])
+      .selectFrom('crawl_findings')
+      .select(['host', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('host')
+      .execute();
+    this.hostMatches = new Map(rows.map((row) => [row.host, Number(row.count)]));
+    const mine = await this.deps.database.db
+      .selectFrom('crawl_findings')
+      .select('host')
+      .distinct()
       .where('crawl_id', '=', this.crawl.id)
       .execute();
-    for (const row of rows) this.gate.seed(row.host, Date.parse(row.next_allowed_at));
+    for (const row of mine) this.hostsMatched.add(row.host);
   }
 
-  /** Renews the leases in flight and records each host's next allowed time; failures wait for the next tick. */
+  /**
+   * Renews the leases in flight, and now and then rereads the hosts' matches (other processes find
+   * some too); failures wait for the next tick.
+   */
   housekeeping(): void {
     const ids = [...this.inFlight.keys()];
+    this.ticks += 1;
     renewLeases(this.deps.database, ids, this.owner, this.leaseMs)
-      .then(() => this.flushHosts())
+      .then(() => (this.ticks % 10 === 0 ? this.loadHostMatches() : undefined))
       .catch(() => undefined);
-  }
-
-  async flushHosts(): Promise<void> {
-    for (const [host, nextAllowed] of this.gate.takeChanges()) {
-      const at = new Date(nextAllowed).toISOString();
-      await this.deps.database.db
-        .insertInto('crawl_hosts')
-        .values({ crawl_id: this.crawl.id, host, next_allowed_at: at })
-        .onConflict((conflict) => conflict.columns(['crawl_id', 'host']).doUpdateSet({ next_allowed_at: at }))
-        .execute();
-    }
   }
 
   /** Claims and processes URLs until none are left (true) or the signal aborts (false). */
@@ -228,7 +252,24 @@ class CrawlRun {
         return;
       }
       const failure = describeFailure(error);
-      const outcome = await failUrl(this.deps.database, this.crawl, url, this.owner, failure).catch(
+      // A recheck records a URL that is gone or out of reach as such, once it has failed for good.
+      const recheck =
+        this.crawl.mode === 'recheck'
+          ? (trx: Kysely<Schema>) =>
+              recordCheck(
+                trx,
+                this.crawl.id,
+                rootOf(url),
+                {
+                  status:
+                    failure.httpStatus === 404 || failure.httpStatus === 410 ? 'removed' : 'unreachable',
+                  httpStatus: failure.httpStatus ?? null,
+                  detail: failure.message,
+                },
+                this.pdqThreshold,
+              )
+          : undefined;
+      const outcome = await failUrl(this.deps.database, this.crawl, url, this.owner, failure, recheck).catch(
         () => 'lost' as const,
       );
       if (outcome === 'retry') {
@@ -240,69 +281,95 @@ class CrawlRun {
   }
 
   private async fetchPage(url: ClaimedUrl): Promise<void> {
-    const parsed = new URL(url.url);
-    await this.checkRobots(parsed, url.host);
-    const limits = { timeoutMs: this.crawl.options.timeoutMs, maxBytes: this.crawl.options.maxPageBytes };
-    const { response, body } = await this.request(url.url, url.host, limits);
+    await this.checkRobots(new URL(url.url), url.host);
+    const limits = {
+      timeoutMs: this.crawl.options.timeoutMs,
+      maxBytes: this.crawl.options.maxPageBytes,
+      maxRedirects: 0,
+      returnRedirects: true,
+    };
+    const { response, body, record } = await this.request(url.url, url.host, limits);
+    const location = redirectStatuses.has(response.status) ? response.headers.get('location') : null;
+    if (location !== null) return this.followRedirect(url, response.status, location);
     if (response.status < 200 || response.status > 299) throw new HttpFailure(response.url, response.status);
 
     const type = contentType(response);
     const sniffed = body === undefined ? '' : sniffMime(body);
-    const discovered: DiscoveredUrl[] = [];
-    let found: { url: string; kind: 'image' | 'video' }[] = [];
+    let links: string[] = [];
+    let images: string[] = [];
     const media: MediaOutcome[] = [];
     if (body !== undefined && (htmlTypes.has(type) || sniffed === 'text/html')) {
       const page = linksAndMediaOnPage(decodeHtml(body, response), response.url);
-      found = page.media;
-      const priority =
-        -depthPenalty * (url.depth + 1) +
-        Math.min(maxMediaBonus, page.media.filter((item) => item.kind === 'image').length);
-      for (const link of page.links) {
-        discovered.push({ url: link, depth: url.depth + 1, priority, discoveredFrom: url.url });
-      }
+      links = page.links;
+      // Videos are found but not downloaded: video hashing (vPDQ) comes with the video issue.
+      images = page.media.filter((item) => item.kind === 'image').map((item) => item.url);
     } else if (body !== undefined && (type.startsWith('image/') || isImageMime(sniffed))) {
-      // The URL is itself an image (a seed, or a link without a telling extension).
-      media.push(await this.keep(response.url, body));
+      // The URL is itself an image (a seed, a watched media URL, or a link without a telling extension).
+      media.push(await this.keep(response.url, body, record));
     }
-    const images = found.filter((item) => item.kind === 'image').slice(0, this.crawl.options.maxMediaPerPage);
-    // Videos are found but not yet downloaded: video hashing (vPDQ) comes with the video issue.
-    media.push(...(await Promise.all(images.map((item) => this.download(item.url)))));
+    media.push(
+      ...(await Promise.all(
+        images.slice(0, this.crawl.options.maxMediaPerPage).map((item) => this.download(item)),
+      )),
+    );
+    const kept = media.filter((outcome): outcome is KeptMedia => outcome.item !== undefined);
+    const counts = { links: 0, media: kept.length, mediaFailed: media.length - kept.length };
 
-    const kept = media.filter((outcome) => outcome.item !== undefined);
-    const matched: { item: EvidenceItem; url: string; matches: MatchJson[] }[] = [];
-    for (const { item, url: mediaUrl } of kept) {
-      if (item === undefined) continue;
+    if (this.crawl.mode === 'recheck') {
+      await this.finish(url, response, counts, async (trx) => {
+        await recordCheck(
+          trx,
+          this.crawl.id,
+          rootOf(url),
+          {
+            status: 'present',
+            httpStatus: response.status,
+            detail: '',
+            finalUrl: response.url,
+            media: kept,
+            fetch: record,
+          },
+          this.pdqThreshold,
+        );
+        return { matches: 0, reports: 0 };
+      });
+      return;
+    }
+
+    const matched: (KeptMedia & { matches: MatchJson[] })[] = [];
+    for (const outcome of kept) {
+      const { item } = outcome;
       const result = await this.deps.matcher.match({
         ...(item.pdq === '' ? {} : { pdq: item.pdq as PdqHash }),
         ...(item.quality === null ? {} : { quality: item.quality }),
         md5: item.md5,
         sha256: item.sha256,
       });
-      if (result.matches.length > 0)
-        matched.push({ item, url: mediaUrl, matches: result.matches.map(matchJson) });
+      if (result.matches.length > 0) matched.push({ ...outcome, matches: result.matches.map(matchJson) });
     }
-
-    const pageUrl = response.url;
-    let reports = 0;
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      if (this.deps.database.dialect === 'postgres') {
-        // One finisher at a time per crawl: the page limit and the totals stay exact.
-        await trx.selectFrom('crawls').select('id').where('id', '=', this.crawl.id).forUpdate().execute();
-      }
-      const done = await completeUrl(trx, url, this.owner, {
-        httpStatus: response.status,
-        finalUrl: pageUrl,
-      });
-      if (!done) throw new LostLease(url.url);
-      await admitUrls(trx, this.crawl, discovered);
+    const source = {
+      depth: url.depth,
+      matchDistance: matched.length > 0 ? 0 : url.match_distance,
+      images: images.length,
+    };
+    const discovered: DiscoveredUrl[] = [];
+    for (const link of links) {
+      const ranked = rankLink(source, this.hostMatches.get(hostOf(link)) ?? 0);
+      discovered.push({ url: link, depth: url.depth + 1, discoveredFrom: url.url, ...ranked });
+    }
+    const pageHost = hostOf(response.url);
+    await this.finish(url, response, counts, async (trx) => {
+      counts.links = await admitUrls(trx, this.crawl, discovered);
+      let reports = 0;
       for (const finding of matched) {
         const inserted = await trx
           .insertInto('crawl_findings')
           .values({
             crawl_id: this.crawl.id,
-            page_url: pageUrl,
+            page_url: response.url,
             media_url: finding.url,
             sha256: finding.item.sha256,
+            host: pageHost,
             report_id: null,
             created_at: now(),
           })
@@ -315,9 +382,12 @@ class CrawlRun {
           {
             source: 'crawler',
             reporter: `crawl:${this.crawl.id}`,
-            url: pageUrl,
+            url: response.url,
             media: [{ item: finding.item, url: finding.url }],
             matches: finding.matches,
+            hostAddress: response.address,
+            hostCountry: this.countryOf(response.address),
+            fetches: [record, ...(finding.record === undefined ? [] : [finding.record])],
           },
           trx,
         );
@@ -328,14 +398,48 @@ class CrawlRun {
           .execute();
         reports += 1;
       }
+      if (matched.length > 0 && !this.hostsMatched.has(pageHost)) {
+        // The host's first match in this crawl: what is still queued there moves up.
+        await boostHost(trx, this.crawl.id, pageHost);
+      }
+      return { matches: matched.length, reports };
+    });
+    if (matched.length > 0) {
+      this.hostsMatched.add(pageHost);
+      this.hostMatches.set(pageHost, (this.hostMatches.get(pageHost) ?? 0) + matched.length);
+    }
+  }
+
+  /**
+   * Marks the URL done, records what it found (`record`, in the same transaction), and counts it in the
+   * crawl's totals; then tells the listener.
+   */
+  private async finish(
+    url: ClaimedUrl,
+    response: { status: number; url: string },
+    counts: { links: number; media: number; mediaFailed: number },
+    record: (trx: Kysely<Schema>) => Promise<{ matches: number; reports: number }>,
+  ): Promise<void> {
+    let found = { matches: 0, reports: 0 };
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      if (this.deps.database.dialect === 'postgres') {
+        // One finisher at a time per crawl: the page limit and the totals stay exact.
+        await trx.selectFrom('crawls').select('id').where('id', '=', this.crawl.id).forUpdate().execute();
+      }
+      const done = await completeUrl(trx, url, this.owner, {
+        httpStatus: response.status,
+        finalUrl: response.url,
+      });
+      if (!done) throw new LostLease(url.url);
+      found = await record(trx);
       await trx
         .updateTable('crawls')
         .set((eb) => ({
           pages_fetched: eb('pages_fetched', '+', 1),
-          media_fetched: eb('media_fetched', '+', kept.length),
-          media_failed: eb('media_failed', '+', media.length - kept.length),
-          matches: eb('matches', '+', matched.length),
-          reports_filed: eb('reports_filed', '+', reports),
+          media_fetched: eb('media_fetched', '+', counts.media),
+          media_failed: eb('media_failed', '+', counts.mediaFailed),
+          matches: eb('matches', '+', found.matches),
+          reports_filed: eb('reports_filed', '+', found.reports),
           updated_at: now(),
         }))
         .where('id', '=', this.crawl.id)
@@ -344,13 +448,40 @@ class CrawlRun {
     this.onEvent?.({
       type: 'page',
       url: url.url,
-      final_url: pageUrl,
+      final_url: response.url,
       http_status: response.status,
-      links: discovered.length,
-      media: kept.length,
-      matches: matched.length,
-      reports,
+      links: counts.links,
+      media: counts.media,
+      matches: found.matches,
+      reports: found.reports,
     });
+  }
+
+  /**
+   * A redirect is a hop of its own: the target joins the frontier at the same depth and priority, so it
+   * gets robots.txt, scope and politeness like any URL. A seed's target joins the seeds.
+   */
+  private async followRedirect(url: ClaimedUrl, status: number, location: string): Promise<void> {
+    const target = checkUrl(location, new URL(url.url)).href;
+    const hop: DiscoveredUrl = {
+      url: target,
+      depth: url.depth,
+      priority: url.priority,
+      reason: `a redirect from ${url.url}`,
+      matchDistance: url.match_distance,
+      // A recheck records the visit under the watched URL the chain started from.
+      discoveredFrom: this.crawl.mode === 'recheck' ? rootOf(url) : url.url,
+      seedRedirect: url.depth === 0,
+    };
+    const counts = { links: 0, media: 0, mediaFailed: 0 };
+    await this.finish(url, { status, url: target }, counts, async (trx) => {
+      counts.links = await admitUrls(trx, this.crawl, [hop]);
+      return { matches: 0, reports: 0 };
+    });
+  }
+
+  private countryOf(address: string): string {
+    return address === '' || this.deps.geo === undefined ? '' : this.deps.geo.lookup(address);
   }
 
   private async checkRobots(url: URL, host: string): Promise<void> {
@@ -363,12 +494,15 @@ class CrawlRun {
     }
   }
 
-  /** One request under the host's gate; the body is read (bounded) when it is HTML or media. */
+  /**
+   * One request under the host's gate; the body is read (bounded) when it is HTML or media. Returns the
+   * record of the exchange too, for evidence.
+   */
   private async request(
     target: string,
     host: string,
-    limits: { timeoutMs: number; maxBytes: number },
-  ): Promise<{ response: GuardedResponse; body: Buffer | undefined }> {
+    limits: FetchLimits,
+  ): Promise<{ response: GuardedResponse; body: Buffer | undefined; record: FetchRecord }> {
     const release = await this.gate.acquire(host, this.signal);
     try {
       const response = await this.deps.guard.fetch(
@@ -377,8 +511,15 @@ class CrawlRun {
           headers: { 'User-Agent': crawlerUserAgent, Accept: 'text/html, image/*;q=0.9, */*;q=0.5' },
           signal: this.signal,
         },
-        { ...limits, maxRedirects: 5 },
+        limits,
       );
+      const record: FetchRecord = {
+        url: response.url,
+        status: response.status,
+        fetched_at: now(),
+        address: response.address,
+        headers: Object.fromEntries(response.headers),
+      };
       const type = contentType(response);
       const wanted =
         response.status >= 200 &&
@@ -386,9 +527,9 @@ class CrawlRun {
         (htmlTypes.has(type) || type.startsWith('image/') || vagueTypes.has(type));
       if (!wanted) {
         await response.discardBody();
-        return { response, body: undefined };
+        return { response, body: undefined, record };
       }
-      return { response, body: await response.readBody() };
+      return { response, body: await response.readBody(), record };
     } finally {
       release();
     }
@@ -409,13 +550,18 @@ class CrawlRun {
       const parsed = new URL(mediaUrl);
       const host = hostKey(parsed);
       await this.checkRobots(parsed, host);
-      const limits = { timeoutMs: this.crawl.options.timeoutMs, maxBytes: this.crawl.options.maxMediaBytes };
-      const { response, body } = await this.request(mediaUrl, host, limits);
+      // A media file's redirects are followed within the fetch (each hop checked by the guard).
+      const limits = {
+        timeoutMs: this.crawl.options.timeoutMs,
+        maxBytes: this.crawl.options.maxMediaBytes,
+        maxRedirects: 5,
+      };
+      const { response, body, record } = await this.request(mediaUrl, host, limits);
       if (response.status < 200 || response.status > 299) {
         return { url: mediaUrl, problem: `${mediaUrl} answered with HTTP status ${response.status}.` };
       }
       if (body === undefined) return { url: mediaUrl, problem: `${mediaUrl} is not an image.` };
-      return await this.keep(response.url, body);
+      return await this.keep(response.url, body, record);
     } catch (error) {
       if (this.signal.aborted) throw error;
       // A media URL that failed is tried again by the next page that shows it.
@@ -424,12 +570,12 @@ class CrawlRun {
     }
   }
 
-  private async keep(mediaUrl: string, bytes: Buffer): Promise<MediaOutcome> {
+  private async keep(mediaUrl: string, bytes: Buffer, record: FetchRecord): Promise<MediaOutcome> {
     if (!isImageMime(sniffMime(bytes))) {
       return { url: mediaUrl, problem: `${mediaUrl} is not an image Warden can hash.` };
     }
     try {
-      return { url: mediaUrl, item: await this.deps.evidence.put(this.deps.database, bytes) };
+      return { url: mediaUrl, record, item: await this.deps.evidence.put(this.deps.database, bytes) };
     } catch (error) {
       if (!isWardenError(error)) throw error;
       return { url: mediaUrl, problem: `${mediaUrl} was not kept: ${error.message}` };
@@ -468,6 +614,20 @@ function describeFailure(error: unknown): { message: string; transient: boolean;
   const message = error instanceof Error ? error.message || error.name : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
   return { message: `${message}${cause}`.slice(0, 2000), transient: true };
+}
+
+/** The unit of politeness and host ranking for a URL string; '' when it does not parse. */
+function hostOf(url: string): string {
+  try {
+    return hostKey(new URL(url));
+  } catch {
+    return '';
+  }
+}
+
+/** The URL a chain of redirects started from (recheck hops carry it as where they were found). */
+function rootOf(url: ClaimedUrl): string {
+  return url.discovered_from === '' ? url.url : url.discovered_from;
 }
 
 function contentType(response: GuardedResponse): string {

@@ -1,13 +1,15 @@
 // The frontier: a crawl's URLs in the database, one row per normalised URL, claimed under a lease as jobs
 // are. A crawler that dies leaves its URLs leased; when the leases run out another run claims them again.
 // Everything the crawler knows lives here, so a restart continues where the last run stopped.
+import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
 import { WardenError } from '../errors/index.js';
 import { checkUrl, normaliseUrl } from '../network/index.js';
 import { now } from '../store/index.js';
-import type { CrawlStatus, Database, Schema } from '../store/index.js';
+import type { CrawlMode, CrawlStatus, Database, Schema } from '../store/index.js';
 import { crawlOptions, hostKey, scopeFilter } from './options.js';
 import type { CrawlOptions } from './options.js';
+import { hostMatchBoost, seedPriority } from './priority.js';
 
 export type CrawlId = number & { readonly __brand: 'CrawlId' };
 
@@ -15,6 +17,7 @@ export interface Crawl {
   id: CrawlId;
   seeds: string[];
   options: CrawlOptions;
+  mode: CrawlMode;
   status: CrawlStatus;
   createdBy: string;
   createdAt: string;
@@ -24,6 +27,7 @@ export interface Crawl {
 /** Where a crawl stands: the totals and the frontier by status. */
 export interface CrawlProgress {
   crawl_id: number;
+  mode: CrawlMode;
   status: CrawlStatus;
   pages_fetched: number;
   pages_failed: number;
@@ -38,6 +42,8 @@ export interface CrawlProgress {
 export interface NewCrawl {
   seeds: readonly string[];
   options?: Partial<CrawlOptions>;
+  /** `crawl` hunts from the seeds; `recheck` visits each seed once (see createRecheck). */
+  mode?: CrawlMode;
   /** Who started it: `cli`, `key:ID`, `user:ID`. */
   createdBy?: string;
 }
@@ -47,7 +53,12 @@ export interface DiscoveredUrl {
   url: string;
   depth: number;
   priority: number;
+  /** Why it has that priority, in words. */
+  reason: string;
+  matchDistance: number | null;
   discoveredFrom: string;
+  /** A seed's redirect: its target joins the seeds, so the crawl's scope follows the site. */
+  seedRedirect?: boolean;
 }
 
 export interface ClaimedUrl {
@@ -56,12 +67,25 @@ export interface ClaimedUrl {
   host: string;
   depth: number;
   attempts: number;
+  priority: number;
+  match_distance: number | null;
+  /** The page that linked to it, or for a recheck's redirect hop the watched URL; '' for a seed. */
+  discovered_from: string;
+}
+
+/** A queued URL as the operator sees it: where it stands in line, and why. */
+export interface FrontierEntry {
+  url: string;
+  depth: number;
+  priority: number;
+  reason: string;
+  discovered_from: string;
+  attempts: number;
+  next_attempt_at: string;
 }
 
 type Db = Kysely<Schema>;
 const chunkSize = 200;
-/** Seeds go first. */
-const seedPriority = 1000;
 
 /** Starts a crawl: checks and normalises the seeds, stores the options, and queues the seeds. */
 export async function createCrawl(database: Database, crawl: NewCrawl): Promise<Crawl> {
@@ -77,6 +101,7 @@ export async function createCrawl(database: Database, crawl: NewCrawl): Promise<
       .values({
         seeds: JSON.stringify(seeds),
         options: JSON.stringify(options),
+        mode: crawl.mode ?? 'crawl',
         status: 'running',
         created_by: crawl.createdBy ?? '',
         created_at: at,
@@ -88,7 +113,14 @@ export async function createCrawl(database: Database, crawl: NewCrawl): Promise<
     await admitUrls(
       trx,
       created,
-      seeds.map((url) => ({ url, depth: 0, priority: seedPriority, discoveredFrom: '' })),
+      seeds.map((url) => ({
+        url,
+        depth: 0,
+        priority: seedPriority,
+        reason: crawl.mode === 'recheck' ? 'a confirmed URL, rechecked' : 'seed',
+        matchDistance: null,
+        discoveredFrom: '',
+      })),
     );
     return created;
   });
@@ -115,6 +147,7 @@ export async function crawlProgress(database: Database, id: number): Promise<Cra
   const count = (status: string) => Number(counts.find((entry) => entry.status === status)?.count ?? 0);
   return {
     crawl_id: row.id,
+    mode: row.mode,
     status: row.status,
     pages_fetched: row.pages_fetched,
     pages_failed: row.pages_failed,
@@ -133,8 +166,11 @@ export async function crawlProgress(database: Database, id: number): Promise<Cra
  * holds `maxPages` URLs. Returns how many were added.
  */
 export async function admitUrls(db: Db, crawl: Crawl, found: readonly DiscoveredUrl[]): Promise<number> {
-  const inScope = scopeFilter(crawl.options.scope, crawl.seeds);
+  // The seeds as stored: a seed's redirect, seen by any process, widens the scope for all of them.
+  const seeds = await crawlSeeds(db, crawl.id);
+  const inScope = scopeFilter(crawl.options.scope, seeds);
   const candidates = new Map<string, DiscoveredUrl & { host: string }>();
+  const newSeeds: string[] = [];
   for (const entry of found) {
     if (entry.depth > crawl.options.maxDepth) continue;
     let url: string;
@@ -142,12 +178,20 @@ export async function admitUrls(db: Db, crawl: Crawl, found: readonly Discovered
     try {
       url = normaliseUrl(entry.url);
       const parsed = checkUrl(url);
-      if (!inScope(parsed)) continue;
+      if (entry.seedRedirect === true && !inScope(parsed)) newSeeds.push(url);
+      else if (!inScope(parsed)) continue;
       host = hostKey(parsed);
     } catch {
       continue;
     }
     if (!candidates.has(url)) candidates.set(url, { ...entry, url, host });
+  }
+  if (newSeeds.length > 0) {
+    await db
+      .updateTable('crawls')
+      .set({ seeds: JSON.stringify([...seeds, ...newSeeds]) })
+      .where('id', '=', crawl.id)
+      .execute();
   }
   if (candidates.size === 0) return 0;
   const { total } = await db
@@ -185,6 +229,8 @@ export async function admitUrls(db: Db, crawl: Crawl, found: readonly Discovered
           depth: entry.depth,
           status: 'queued' as const,
           priority: entry.priority,
+          reason: entry.reason,
+          match_distance: entry.matchDistance,
           next_attempt_at: at,
           discovered_from: entry.discoveredFrom,
           created_at: at,
@@ -207,7 +253,7 @@ export async function readyUrls(database: Database, crawlId: number, limit: numb
   const stamp = now();
   return database.db
     .selectFrom('crawl_urls')
-    .select(['id', 'url', 'host', 'depth', 'attempts'])
+    .select(['id', 'url', 'host', 'depth', 'attempts', 'priority', 'match_distance', 'discovered_from'])
     .where('crawl_id', '=', crawlId)
     .where((eb) =>
       eb.or([
@@ -314,6 +360,8 @@ export async function failUrl(
   url: ClaimedUrl,
   owner: string,
   failure: { message: string; transient: boolean; httpStatus?: number | null },
+  /** Called in the same transaction when the URL fails for good. */
+  onFailed?: (db: Db) => Promise<void>,
 ): Promise<'retry' | 'failed' | 'lost'> {
   const retry = failure.transient && url.attempts < crawl.options.maxAttempts;
   const message = failure.message.slice(0, 2000);
@@ -332,6 +380,7 @@ export async function failUrl(
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) return 'lost';
     if (!retry) {
+      await onFailed?.(trx);
       await trx
         .updateTable('crawls')
         .set((eb) => ({ pages_failed: eb('pages_failed', '+', 1), updated_at: now() }))
@@ -401,11 +450,53 @@ export async function setCrawlStatus(database: Database, id: number, status: Cra
   await database.db.updateTable('crawls').set({ status, updated_at: now() }).where('id', '=', id).execute();
 }
 
+/**
+ * Raises the queued URLs of a host that just served its first match in this crawl, and says so in
+ * their reasons.
+ */
+export async function boostHost(db: Db, crawlId: number, host: string): Promise<void> {
+  const note = `; its host served a match in this crawl (+${hostMatchBoost})`;
+  await db
+    .updateTable('crawl_urls')
+    .set((eb) => ({
+      priority: eb('priority', '+', hostMatchBoost),
+      reason: sql<string>`${eb.ref('reason')} || ${note}`,
+    }))
+    .where('crawl_id', '=', crawlId)
+    .where('host', '=', host)
+    .where('status', '=', 'queued')
+    .execute();
+}
+
+/** The URLs next in line, best first, with why. */
+export async function frontier(database: Database, crawlId: number, limit: number): Promise<FrontierEntry[]> {
+  await getCrawl(database, crawlId);
+  return database.db
+    .selectFrom('crawl_urls')
+    .select(['url', 'depth', 'priority', 'reason', 'discovered_from', 'attempts', 'next_attempt_at'])
+    .where('crawl_id', '=', crawlId)
+    .where('status', '=', 'queued')
+    .orderBy('priority', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+async function crawlSeeds(db: Db, crawlId: number): Promise<string[]> {
+  const row = await db
+    .selectFrom('crawls')
+    .select('seeds')
+    .where('id', '=', crawlId)
+    .executeTakeFirstOrThrow();
+  return JSON.parse(row.seeds) as string[];
+}
+
 function toCrawl(row: Selectable<Schema['crawls']>): Crawl {
   return {
     id: row.id as CrawlId,
     seeds: JSON.parse(row.seeds) as string[],
     options: crawlOptions(JSON.parse(row.options) as Partial<CrawlOptions>),
+    mode: row.mode,
     status: row.status,
     createdBy: row.created_by,
     createdAt: row.created_at,

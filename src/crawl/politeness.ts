@@ -1,7 +1,8 @@
 // Politeness towards each host: requests to one host start one after another, at least a delay apart,
-// and no more than a limit of them are in flight at once. The gate lives in memory; the crawler writes
-// each host's next allowed time to the database, and seeds the gate from it on start, so a restarted
-// crawler honours the delay too.
+// and no more than a limit of them are in flight at once. The gate orders a process's own requests in
+// memory; the start times themselves are reserved in the database (host_slots), so every crawl and every
+// process (and a crawler restarted after a crash) shares one schedule per host.
+import type { Database } from '../store/index.js';
 
 interface HostState {
   nextAllowed: number;
@@ -13,20 +14,17 @@ interface HostState {
   freed: (() => void)[];
 }
 
+/** Reserves the next start for a host at least `delayMs` after the previous one; returns that start. */
+export type ReserveSlot = (host: string, delayMs: number) => Promise<number>;
+
 export class HostGate {
   private readonly hosts = new Map<string, HostState>();
-  private readonly changed = new Map<string, number>();
 
   constructor(
     private readonly delayMs: number,
     private readonly concurrency: number,
+    private readonly reserve?: ReserveSlot,
   ) {}
-
-  /** Sets a host's next allowed start (from the database) unless a later one is known. */
-  seed(host: string, nextAllowed: number): void {
-    const state = this.state(host);
-    state.nextAllowed = Math.max(state.nextAllowed, nextAllowed);
-  }
 
   /** Raises one host's delay (robots.txt Crawl-delay); never lowers it below the crawl's. */
   setDelay(host: string, delayMs: number): void {
@@ -46,11 +44,14 @@ export class HostGate {
       while (state.inFlight >= this.concurrency) await new Promise<void>((wake) => state.freed.push(wake));
       const wait = state.nextAllowed - Date.now();
       if (wait > 0) await sleep(wait, signal);
+      if (state.delayMs > 0 && this.reserve !== undefined) {
+        const start = await this.reserve(host, state.delayMs);
+        if (start > Date.now()) await sleep(start - Date.now(), signal);
+      }
       signal?.throwIfAborted();
       state.inFlight += 1;
       state.lastStart = Date.now();
       state.nextAllowed = state.lastStart + state.delayMs;
-      this.changed.set(host, state.nextAllowed);
     });
     // The next acquirer waits for this turn whether it succeeded or not.
     state.tail = turn.catch(() => undefined);
@@ -62,13 +63,6 @@ export class HostGate {
       state.inFlight -= 1;
       state.freed.shift()?.();
     };
-  }
-
-  /** The next allowed starts that changed since the last call, for the database. */
-  takeChanges(): Map<string, number> {
-    const changes = new Map(this.changed);
-    this.changed.clear();
-    return changes;
   }
 
   private state(host: string): HostState {
@@ -86,6 +80,41 @@ export class HostGate {
     }
     return state;
   }
+}
+
+/**
+ * Reserves start times in the database with compare-and-set, so two processes never take the same slot:
+ * the start is the later of now and the host's next allowed time, and the next allowed time moves on by
+ * the delay.
+ */
+export function databaseSlots(database: Database): ReserveSlot {
+  return async (host, delayMs) => {
+    for (;;) {
+      const row = await database.db
+        .selectFrom('host_slots')
+        .select('next_allowed_at')
+        .where('host', '=', host)
+        .executeTakeFirst();
+      const start = Math.max(Date.now(), row === undefined ? 0 : Date.parse(row.next_allowed_at));
+      const next = new Date(start + delayMs).toISOString();
+      if (row === undefined) {
+        const inserted = await database.db
+          .insertInto('host_slots')
+          .values({ host, next_allowed_at: next })
+          .onConflict((conflict) => conflict.column('host').doNothing())
+          .executeTakeFirst();
+        if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return start;
+        continue;
+      }
+      const updated = await database.db
+        .updateTable('host_slots')
+        .set({ next_allowed_at: next })
+        .where('host', '=', host)
+        .where('next_allowed_at', '=', row.next_allowed_at)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows > 0n) return start;
+    }
+  };
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */

@@ -72,7 +72,6 @@ export class RobotsCache {
         robots_status: status,
         robots_txt: text,
         robots_fetched_at: now(),
-        next_allowed_at: new Date(0).toISOString(),
       })
       .onConflict((conflict) =>
         conflict.columns(['crawl_id', 'host']).doUpdateSet({

@@ -37,6 +37,11 @@ export interface FetchLimits {
   maxBytes: number;
   /** Redirects followed before giving up; 0 refuses any redirect. */
   maxRedirects: number;
+  /**
+   * Return a redirect as the answer instead of following it (the crawler queues each hop as a URL of its
+   * own, so every hop gets robots.txt, scope and politeness). maxRedirects is then not used.
+   */
+  returnRedirects?: boolean;
 }
 
 export interface GuardedRequest {
@@ -109,6 +114,8 @@ export class NetworkGuard {
   // One connector per port, because the allow-list may admit an address on some ports only and the
   // lookup hook is not told the port. Bounded, since hostile pages can name any port.
   private readonly connectors = new Map<number, buildConnector.connector>();
+  // The address each origin's latest connection reached, for evidence ("which server answered").
+  private readonly remoteAddresses = new Map<string, string>();
 
   constructor(options: NetworkGuardOptions = {}) {
     this.allow = new AllowList(options.allow ?? []);
@@ -121,8 +128,13 @@ export class NetworkGuard {
           parseIpAddress(options.hostname) === undefined
             ? undefined
             : this.refusal(options.hostname, options.hostname, port);
-        if (refusal === undefined) this.connectorFor(port)(options, callback);
-        else callback(refusal, null);
+        if (refusal !== undefined) return callback(refusal, null);
+        this.connectorFor(port)(options, (error, socket) => {
+          if (socket?.remoteAddress !== undefined)
+            this.noteAddress(options.hostname, port, socket.remoteAddress);
+          if (error === null) callback(null, socket);
+          else callback(error, null);
+        });
       },
     });
   }
@@ -179,8 +191,11 @@ export class NetworkGuard {
       const location = redirectStatuses.has(answer.statusCode)
         ? firstHeader(answer.headers.location)
         : undefined;
-      if (location === undefined) {
-        return new GuardedResponse(current.href, answer, redirects, limits.maxBytes, explain);
+      if (location === undefined || limits.returnRedirects === true) {
+        const address = this.remoteAddresses.get(
+          `${current.hostname}:${portOf(current.protocol, current.port)}`,
+        );
+        return new GuardedResponse(current.href, answer, redirects, address ?? '', limits.maxBytes, explain);
       }
       // A redirect's own body is of no interest; failing to drain it only costs the connection.
       await answer.body.dump().catch(() => undefined);
@@ -204,6 +219,15 @@ export class NetworkGuard {
       redirects.push(next.href);
       current = next;
     }
+  }
+
+  private noteAddress(hostname: string, port: number, address: string): void {
+    const key = `${hostname}:${port}`;
+    this.remoteAddresses.delete(key);
+    if (this.remoteAddresses.size >= 10_000) {
+      this.remoteAddresses.delete(this.remoteAddresses.keys().next().value ?? key);
+    }
+    this.remoteAddresses.set(key, address);
   }
 
   /** Closes the pooled connections once the requests in flight are done. */
@@ -295,12 +319,15 @@ export class GuardedResponse {
   readonly headers: Headers;
   /** Every URL redirected to, in order. */
   readonly redirects: readonly string[];
+  /** The server's IP address the connection reached ('' if unknown). */
+  readonly address: string;
   private readonly body: Dispatcher.ResponseData['body'];
 
   constructor(
     url: string,
     answer: Dispatcher.ResponseData,
     redirects: readonly string[],
+    address: string,
     private readonly maxBytes: number,
     private readonly explain: (error: unknown) => unknown,
   ) {
@@ -312,6 +339,7 @@ export class GuardedResponse {
         if (item !== undefined) this.headers.append(name, item);
     }
     this.redirects = redirects;
+    this.address = address.replace(/^::ffff:/, '');
     this.body = answer.body;
   }
 

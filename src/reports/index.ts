@@ -14,6 +14,7 @@ export type {
   ReportSignals,
   ReportMedia,
   ReportInput,
+  FetchRecord,
   FiledReport,
   AttachExtra,
   DecisionKind,

@@ -67,6 +67,8 @@ async function fileChecked(context: CaseworkContext, db: Db, report: CheckedRepo
       md5: report.md5,
       sha256: report.sha256,
       quality: report.quality,
+      host_address: report.hostAddress,
+      host_country: report.hostCountry,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -103,6 +105,7 @@ function content(report: CheckedReport): Record<string, unknown> {
     ...(report.quality === null ? {} : { quality: report.quality }),
     ...(report.md5 === '' ? {} : { md5: report.md5 }),
     ...(report.sha256 === '' ? {} : { sha256: report.sha256 }),
+    ...(report.fetches.length === 0 ? {} : { fetches: report.fetches }),
   };
 }
 

@@ -5,6 +5,7 @@ import { WardenError } from '../errors/index.js';
 import type { MatchJson } from '../matching/index.js';
 import type { CaseStatus, Database, Schema } from '../store/index.js';
 import type { ReportJson, ReportQuery } from './types.js';
+import { fetchesOf } from './validate.js';
 
 type Row = Selectable<Schema['reports']> & { case_status: CaseStatus | null };
 
@@ -49,7 +50,9 @@ async function toJson(database: Database, rows: readonly Row[]): Promise<ReportJ
       category: row.category,
       signals: { pdq: row.pdq, md5: row.md5, sha256: row.sha256, quality: row.quality },
       matches: JSON.parse(row.matches) as MatchJson[],
+      host_address: row.host_address,
       host_country: row.host_country,
+      fetches: fetchesOf(row.content),
       case_id: row.case_id,
       case_status: row.case_status,
       created_at: row.created_at,

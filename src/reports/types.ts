@@ -24,6 +24,16 @@ export interface ReportMedia {
   url: string;
 }
 
+/** One HTTP exchange behind a report (crawler evidence): what answered, when, from which address. */
+export interface FetchRecord {
+  url: string;
+  status: number;
+  fetched_at: string;
+  /** The server's IP address the connection used; '' when unknown. */
+  address: string;
+  headers: Record<string, string>;
+}
+
 export interface ReportInput {
   source: ReportSource;
   /** Who filed it: `key:ID`, `user:ID`, `public`, `system`, … (recorded, shown to analysts). */
@@ -43,6 +53,11 @@ export interface ReportInput {
   media?: ReportMedia[];
   /** Where the report came from, for the audit log. */
   sourceIp?: string;
+  /** The address the URL's host answered from, and its country, when the reporter fetched it. */
+  hostAddress?: string;
+  hostCountry?: string;
+  /** The HTTP exchanges that found the content (page, then media), kept as evidence. */
+  fetches?: FetchRecord[];
 }
 
 export interface FiledReport {
@@ -132,10 +147,12 @@ export interface CaseReport {
   reporter: string;
   platform_reference: string;
   created_at: string;
+  host_address: string;
   host_country: string;
   signals: { pdq: string; md5: string; sha256: string; quality: number | null };
   matches: MatchJson[];
   media: { sha256: string; url: string }[];
+  fetches: FetchRecord[];
 }
 
 export interface CaseMedia {
@@ -231,7 +248,9 @@ export interface ReportJson {
   category: string;
   signals: { pdq: string; md5: string; sha256: string; quality: number | null };
   matches: MatchJson[];
+  host_address: string;
   host_country: string;
+  fetches: FetchRecord[];
   case_id: number | null;
   case_status: CaseStatus | null;
   created_at: string;

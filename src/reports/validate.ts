@@ -6,7 +6,14 @@ import type { MatchJson } from '../matching/index.js';
 import { maxUrlLength, normaliseUrl } from '../network/index.js';
 import { severityOf } from './priority.js';
 import { decisionKinds, reportSources } from './types.js';
-import type { DecisionInput, EvidenceSeen, ReportInput, ReportMedia, ReportSource } from './types.js';
+import type {
+  DecisionInput,
+  EvidenceSeen,
+  FetchRecord,
+  ReportInput,
+  ReportMedia,
+  ReportSource,
+} from './types.js';
 
 export const maxReasonLength = 2000;
 const maxEmailLength = 254;
@@ -36,6 +43,9 @@ export interface CheckedReport {
   matches: MatchJson[];
   media: ReportMedia[];
   sourceIp: string;
+  hostAddress: string;
+  hostCountry: string;
+  fetches: FetchRecord[];
 }
 
 /** Free text: bounded, line breaks normalised, no other control characters. */
@@ -125,6 +135,9 @@ export function checkReportInput(
     matches,
     media,
     sourceIp: checkText('source address', input.sourceIp, 100),
+    hostAddress: checkText('host address', input.hostAddress, 100),
+    hostCountry: checkText('host country', input.hostCountry, 2),
+    fetches: (input.fetches ?? []).slice(0, maxFetches).map(checkFetch),
   };
   if (report.urlKey === '' && report.pdq === '' && report.md5 === '' && report.sha256 === '') {
     throw new WardenError(
@@ -235,4 +248,29 @@ export function checkDecisionInput(
     );
   }
   return { ...decision, category, grade };
+}
+
+const maxFetches = 20;
+const maxHeaders = 64;
+const maxHeaderValue = 2000;
+
+/** The fetch records a report's stored content keeps. */
+export function fetchesOf(content: string): FetchRecord[] {
+  const parsed = JSON.parse(content) as { fetches?: FetchRecord[] };
+  return parsed.fetches ?? [];
+}
+
+/** Keeps a fetch record within bounds: a hostile server chooses its headers. */
+function checkFetch(record: FetchRecord): FetchRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record.headers).slice(0, maxHeaders)) {
+    headers[name.slice(0, 200)] = String(value).slice(0, maxHeaderValue);
+  }
+  return {
+    url: checkText('fetched URL', record.url, 4096),
+    status: Number.isInteger(record.status) ? record.status : 0,
+    fetched_at: checkText('fetch time', record.fetched_at, 40),
+    address: checkText('fetched address', record.address, 100),
+    headers,
+  };
 }

@@ -4,6 +4,7 @@ import { WardenError } from '../errors/index.js';
 import type { MatchJson } from '../matching/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
 import { caseReasons } from './priority.js';
+import { fetchesOf } from './validate.js';
 import type {
   CaseDecision,
   CaseDetail,
@@ -173,12 +174,14 @@ export async function getCase(
     reporter: report.reporter,
     platform_reference: report.platform_reference,
     created_at: report.created_at,
+    host_address: report.host_address,
     host_country: report.host_country,
     signals: { pdq: report.pdq, md5: report.md5, sha256: report.sha256, quality: report.quality },
     matches: JSON.parse(report.matches) as MatchJson[],
     media: mediaRows
       .filter((media) => media.report_id === report.id)
       .map((media) => ({ sha256: media.sha256, url: media.url })),
+    fetches: fetchesOf(report.content),
   }));
   const media: CaseMedia[] = [];
   for (const sha256 of shas) {

@@ -9,6 +9,8 @@ export type {
   NewBankEntryRow,
   JobStatus,
   CaseStatus,
+  CrawlMode,
   CrawlStatus,
+  WatchedUrlStatus,
   CrawlUrlStatus,
 } from './schema.js';

@@ -250,6 +250,7 @@ export interface WebhooksTable {
 }
 
 export type CrawlStatus = 'running' | 'paused' | 'cancelled' | 'done';
+export type CrawlMode = 'crawl' | 'recheck';
 export type CrawlUrlStatus = 'queued' | 'fetching' | 'done' | 'failed';
 
 export interface CrawlsTable {
@@ -268,6 +269,7 @@ export interface CrawlsTable {
   created_by: Generated<string>;
   created_at: string;
   updated_at: string;
+  mode: Generated<CrawlMode>;
 }
 
 export interface CrawlUrlsTable {
@@ -293,6 +295,10 @@ export interface CrawlUrlsTable {
   discovered_from: Generated<string>;
   fetched_at: string | null;
   created_at: string;
+  /** Why the URL has its priority, in words. */
+  reason: Generated<string>;
+  /** Links from the nearest page with a match (0: this page had one); null when none is known. */
+  match_distance: number | null;
 }
 
 export interface CrawlHostsTable {
@@ -302,7 +308,39 @@ export interface CrawlHostsTable {
   robots_status: number | null;
   robots_txt: string | null;
   robots_fetched_at: string | null;
+}
+
+/** Politeness across crawls and processes: when the next request to a host may start. */
+export interface HostSlotsTable {
+  host: string;
   next_allowed_at: string;
+}
+
+export type WatchedUrlStatus = 'unchecked' | 'present' | 'changed' | 'removed' | 'unreachable';
+
+/** A confirmed URL whose content is watched until it is gone. */
+export interface WatchedUrlsTable {
+  id: Generated<number>;
+  case_id: number;
+  url: string;
+  kind: 'page' | 'media';
+  status: Generated<WatchedUrlStatus>;
+  http_status: number | null;
+  last_checked_at: string | null;
+  /** When a check first found the content gone (null while it is there). */
+  removed_at: string | null;
+  created_at: string;
+}
+
+export interface UrlChecksTable {
+  id: Generated<number>;
+  watched_url_id: number;
+  crawl_id: number;
+  checked_at: string;
+  status: Exclude<WatchedUrlStatus, 'unchecked'>;
+  http_status: number | null;
+  detail: Generated<string>;
+  evidence: Generated<string>;
 }
 
 export interface CrawlFindingsTable {
@@ -313,6 +351,7 @@ export interface CrawlFindingsTable {
   sha256: string;
   report_id: number | null;
   created_at: string;
+  host: Generated<string>;
 }
 
 export interface Schema {
@@ -337,6 +376,9 @@ export interface Schema {
   crawl_urls: CrawlUrlsTable;
   crawl_hosts: CrawlHostsTable;
   crawl_findings: CrawlFindingsTable;
+  host_slots: HostSlotsTable;
+  watched_urls: WatchedUrlsTable;
+  url_checks: UrlChecksTable;
 }
 
 export type BankRow = Selectable<BanksTable>;

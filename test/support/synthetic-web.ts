@@ -37,8 +37,6 @@ export interface SyntheticWeb {
   originals: Buffer[];
   /** Every planted copy: the page that shows it (as the crawler will report it) and the image URL. */
   planted: { page: string; media: string }[];
-  /** Paths that are only reached by following the redirect chain (fetched back to back by design). */
-  redirectPaths: string[];
   requests: LoggedRequest[];
   /** Requests per `host path`. */
   count(host: string, path: string): number;
@@ -199,7 +197,6 @@ export async function startSyntheticWeb(
       { page: `${b}/b2`, media: `${b}/img/first-copy.jpg` },
       { page: `${c}/`, media: `${c}/img/third.jpg` },
     ],
-    redirectPaths: ['/redirect/2', '/redirect/3', '/landing'],
     requests,
     count: (host, path) =>
       requests.filter((request) => request.host === host && request.path === path).length,

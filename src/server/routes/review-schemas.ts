@@ -50,6 +50,14 @@ const SignalsSchema = Type.Object({
   quality: Nullable(Type.Integer()),
 });
 
+export const FetchRecordSchema = Type.Object({
+  url: Type.String(),
+  status: Type.Integer(),
+  fetched_at: Type.String(),
+  address: Type.String({ description: "the server's IP address the connection used" }),
+  headers: Type.Record(Type.String(), Type.String()),
+});
+
 export const CaseReportSchema = Type.Object({
   id: Type.Integer(),
   source: Type.String(),
@@ -60,10 +68,14 @@ export const CaseReportSchema = Type.Object({
   reporter: Type.String(),
   platform_reference: Type.String(),
   created_at: Type.String(),
+  host_address: Type.String(),
   host_country: Type.String(),
   signals: SignalsSchema,
   matches: Type.Array(MatchSchema),
   media: Type.Array(Type.Object({ sha256: Type.String(), url: Type.String() })),
+  fetches: Type.Array(FetchRecordSchema, {
+    description: 'the HTTP exchanges that found the content (crawler reports): status, time, address, headers',
+  }),
 });
 
 export const MediaSchema = Type.Object({
