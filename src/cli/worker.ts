@@ -10,7 +10,7 @@ export function registerWorker(program: Command, action: Action): void {
   program
     .command('worker')
     .description(
-      'Run background jobs (webhook deliveries, mail to reporters, fetching reported media) until SIGINT or SIGTERM; jobs in flight are finished before it exits.',
+      'Run background jobs (webhook deliveries, mail to reporters, fetching reported media, crawls) until SIGINT or SIGTERM; jobs in flight are finished before it exits, URLs being crawled go back to the queue.',
     )
     .option('--concurrency <n>', 'jobs run at once (default: WARDEN_WORKER_CONCURRENCY)')
     .action(
@@ -30,11 +30,19 @@ export function registerWorker(program: Command, action: Action): void {
         const { config } = context;
         const database = await context.database();
         const matcher = await context.matcher(config.indexRefreshMs);
-        const background = await backgroundHandlers(config, {
-          matcher,
-          evidence: await EvidenceStore.open(config),
-          casework: new Casework(database, caseworkOptions(config)),
-        });
+        const background = await backgroundHandlers(
+          config,
+          {
+            database,
+            matcher,
+            evidence: await EvidenceStore.open(config),
+            casework: new Casework(database, caseworkOptions(config)),
+          },
+          (error, crawlId) =>
+            context.io.stderr.write(
+              `warden worker: crawl ${crawlId}: ${error instanceof Error ? error.message : String(error)}\n`,
+            ),
+        );
         const worker = new Worker(database, {
           concurrency,
           leaseMs: config.jobLeaseMs,
@@ -52,7 +60,7 @@ export function registerWorker(program: Command, action: Action): void {
           `warden worker: started as ${worker.owner} on ${database.location} (concurrency ${concurrency}, lease ${context.config.jobLeaseMs} ms)\n`,
         );
         try {
-          await worker.run(stop.signal);
+          await Promise.all([worker.run(stop.signal), background.crawls?.run(stop.signal)]);
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);

@@ -95,6 +95,15 @@ const fields = {
       .optional(),
   ],
   blobDir: ['WARDEN_BLOB_DIR', z.string().min(1).optional()],
+  // Crawls: the defaults a new crawl takes (each crawl may set its own), and the background crawling
+  // of `warden serve` and `warden worker`.
+  crawlMaxPages: ['WARDEN_CRAWL_MAX_PAGES', integer(1, 100_000_000).default(1000)],
+  crawlMaxDepth: ['WARDEN_CRAWL_MAX_DEPTH', integer(0, 1000).default(3)],
+  crawlHostDelayMs: ['WARDEN_CRAWL_HOST_DELAY_MS', integer(0, 3_600_000).default(1000)],
+  crawlHostConcurrency: ['WARDEN_CRAWL_HOST_CONCURRENCY', integer(1, 256).default(2)],
+  crawlConcurrency: ['WARDEN_CRAWL_CONCURRENCY', integer(1, 1024).default(16)],
+  crawlsPerProcess: ['WARDEN_CRAWLS_PER_PROCESS', integer(0, 64).default(2)],
+  crawlConfirmed: ['WARDEN_CRAWL_CONFIRMED', z.stringbool().default(false)],
   geoIpFile: ['WARDEN_GEOIP_FILE', z.string().min(1).optional()],
   networkAllow: [
     'WARDEN_NETWORK_ALLOW',

@@ -17,7 +17,7 @@ import {
   useTemporaryDirectory,
 } from '../../test/support/index.js';
 import type { SyntheticWeb } from '../../test/support/index.js';
-import { Crawler, createCrawl } from './index.js';
+import { Crawler, createCrawl, createRecheck, frontier, listWatchedUrls, recheckSummary } from './index.js';
 import type { CrawlEvent, CrawlOptions } from './index.js';
 
 const delayMs = 100;
@@ -47,11 +47,13 @@ afterEach(async () => {
   await web.close();
 });
 
-async function setUp(database: Database, directory: string) {
-  await createBank(database, { name: 'standin-csam', category: 'csam' });
-  for (const original of web.originals) {
-    const { pdq } = await hashImage(original, { limits: { maxBytes: 1e8, maxPixels: 1e8 } });
-    await addBankEntry(database, 'standin-csam', { signalType: 'pdq', signal: pdq });
+async function setUp(database: Database, directory: string, withBank = true) {
+  if (withBank) {
+    await createBank(database, { name: 'standin-csam', category: 'csam' });
+    for (const original of web.originals) {
+      const { pdq } = await hashImage(original, { limits: { maxBytes: 1e8, maxPixels: 1e8 } });
+      await addBankEntry(database, 'standin-csam', { signalType: 'pdq', signal: pdq });
+    }
   }
   const matcher = await Matcher.open(database, { defaultThreshold: 31, minQuality: 50, refreshMs: 0 });
   const evidence = await EvidenceStore.open({
@@ -125,7 +127,11 @@ describeEachEngine('Crawler', (database) => {
       row(`${web.origin.a}${path}`),
     );
     for (let index = 0; index < 3; index += 1) {
-      expect(hops[index]).toMatchObject({ status: 'done', http_status: 302, final_url: hops[index + 1]?.url });
+      expect(hops[index]).toMatchObject({
+        status: 'done',
+        http_status: 302,
+        final_url: hops[index + 1]?.url,
+      });
       expect(hops[index + 1]).toMatchObject({
         discovered_from: hops[index]?.url,
         priority: hops[0]?.priority,
@@ -219,5 +225,118 @@ describeEachEngine('Crawler', (database) => {
     );
     expect(pagePaths(web).length).toBeGreaterThan(0);
     close();
+  });
+
+  it('records the evidence of each fetch on its report, and ranks links near matches with reasons', async () => {
+    const { dependencies, close } = await setUp(database(), directory());
+    const crawl = await createCrawl(database(), {
+      seeds: [`${web.origin.b}/`],
+      options: { ...options, hostDelayMs: 0 },
+    });
+    await new Crawler(dependencies).run(crawl.id, new AbortController().signal);
+    close();
+    const reports = await listReports(database(), { source: 'crawler' });
+    const report = reports.find((entry) => entry.url === `${web.origin.b}/`);
+    expect(report).toMatchObject({ host_address: '127.0.0.1', media_url: `${web.origin.c}/img/second.webp` });
+    const [page, media] = report?.fetches ?? [];
+    expect(page).toMatchObject({ url: `${web.origin.b}/`, status: 200, address: '127.0.0.1' });
+    expect(page?.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(Date.parse(page?.fetched_at ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    expect(media).toMatchObject({
+      url: `${web.origin.c}/img/second.webp`,
+      status: 200,
+      address: '127.0.0.1',
+    });
+    expect(media?.headers['content-type']).toBe('image/webp');
+
+    // b/ shows a match: the pages it links to were ranked for it, and say so.
+    const rows = await urlRows(database());
+    const b1 = rows.find((row) => row.url === `${web.origin.b}/b1`);
+    expect(b1?.reason).toContain('1 link from a page with a match (+60)');
+    expect(b1?.match_distance).toBe(1);
+    const a = rows.find((row) => row.url === `${web.origin.a}/`);
+    expect(a?.reason).toMatch(/^depth 1 \(-10\); 1 link from a page with a match/);
+
+    // A later crawl ranks links to hosts that served matches higher; the frontier shows why.
+    const later = await createCrawl(database(), {
+      seeds: [`${web.origin.c}/`],
+      options: { ...options, maxDepth: 1, hostDelayMs: 0 },
+    });
+    expect(await frontier(database(), later.id, 10)).toMatchObject([
+      { url: `${web.origin.c}/`, reason: 'seed' },
+    ]);
+    const { dependencies: again, close: closeAgain } = await setUp(database(), directory(), false);
+    await new Crawler(again).run(later.id, new AbortController().signal);
+    closeAgain();
+    const laterRows = (await urlRows(database())).filter((row) => row.crawl_id === later.id);
+    expect(laterRows.find((row) => row.url === `${web.origin.b}/b1`)?.reason).toMatch(
+      /its host served \d+ earlier match/,
+    );
+  });
+
+  it("follows a seed that redirects to another host, and widens the scope to the seed's new host", async () => {
+    const { dependencies, close } = await setUp(database(), directory());
+    const crawl = await createCrawl(database(), {
+      seeds: [`${web.origin.a}/moved`],
+      options: { ...options, scope: 'same-host', maxDepth: 1, hostDelayMs: 0 },
+    });
+    await new Crawler(dependencies).run(crawl.id, new AbortController().signal);
+    close();
+    const rows = await urlRows(database());
+    expect(rows.find((row) => row.url === `${web.origin.a}/moved`)).toMatchObject({
+      http_status: 302,
+      final_url: `${web.origin.b}/`,
+    });
+    expect(rows.find((row) => row.url === `${web.origin.b}/`)).toMatchObject({ status: 'done', depth: 0 });
+    // Links on the new host are in scope; host a (linked from b/) is not.
+    expect(rows.find((row) => row.url === `${web.origin.b}/b1`)?.status).toBe('done');
+    expect(rows.some((row) => row.url.startsWith(web.origin.c))).toBe(false);
+  });
+
+  it('rechecks confirmed URLs: present, changed, removed, with the time the content went', async () => {
+    const { dependencies, close } = await setUp(database(), directory());
+    const crawl = await createCrawl(database(), {
+      seeds: [`${web.origin.b}/`],
+      options: { ...options, hostDelayMs: 0 },
+    });
+    await new Crawler(dependencies).run(crawl.id, new AbortController().signal);
+    // An analyst confirmed every case the crawl opened.
+    await database()
+      .db.updateTable('cases')
+      .set({ status: 'decided', outcome: 'confirmed', category: 'csam' })
+      .execute();
+    // Since then: b/b1 dropped its picture, b/b2 is gone.
+    web.replace('b', '/b1', '<p>nothing to see</p>');
+    web.replace('b', '/b2', undefined);
+
+    const recheck = await createRecheck(database(), { options: { ...options, hostDelayMs: 0 } });
+    expect(recheck.mode).toBe('recheck');
+    const progress = await new Crawler(dependencies).run(recheck.id, new AbortController().signal);
+    close();
+    expect(progress.status).toBe('done');
+    const watched = await listWatchedUrls(database());
+    const state = (url: string) => watched.find((entry) => entry.url === url);
+    expect(state(`${web.origin.b}/`)).toMatchObject({
+      kind: 'page',
+      status: 'present',
+      http_status: 200,
+      removed_at: null,
+    });
+    expect(state(`${web.origin.c}/img/second.webp`)).toMatchObject({ kind: 'media', status: 'present' });
+    expect(state(`${web.origin.b}/b1`)).toMatchObject({ status: 'changed', http_status: 200 });
+    expect(state(`${web.origin.b}/b2`)).toMatchObject({ status: 'removed', http_status: 404 });
+    expect(Date.parse(state(`${web.origin.b}/b2`)?.removed_at ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    expect(await recheckSummary(database(), recheck.id)).toMatchObject({ removed: 1, changed: 1 });
+    // Each visit is kept, with what still matched.
+    const checks = await database().db.selectFrom('url_checks').selectAll().execute();
+    const present = checks.find((check) => check.status === 'present');
+    expect(JSON.parse(present?.evidence ?? '{}').matching.length).toBeGreaterThan(0);
+    // The recheck filed no report and followed no link.
+    expect(progress.reports_filed).toBe(0);
+    expect((await urlRows(database())).filter((row) => row.crawl_id === recheck.id && row.depth > 0)).toEqual(
+      [],
+    );
+    // A case that is not confirmed cannot be rechecked.
+    await expect(createRecheck(database(), { caseIds: [99_999] })).rejects.toThrow(/not confirmed/);
   });
 });

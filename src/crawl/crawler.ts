@@ -124,7 +124,7 @@ export class Crawler {
     const renewal = setInterval(() => run.housekeeping(), Math.max(50, Math.floor(this.leaseMs / 3)));
     try {
       const finished = await run.loop(this.concurrency);
-      if (finished) await setCrawlStatus(database, crawl.id, 'done');
+      if (finished) await setCrawlStatus(database, crawl.id, 'done', 'running');
     } finally {
       clearInterval(renewal);
     }

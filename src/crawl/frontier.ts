@@ -24,11 +24,18 @@ export interface Crawl {
   updatedAt: string;
 }
 
-/** Where a crawl stands: the totals and the frontier by status. */
+/** Where a crawl stands: the totals, the frontier by status, and the recent rate. */
 export interface CrawlProgress {
   crawl_id: number;
   mode: CrawlMode;
   status: CrawlStatus;
+  seeds: string[];
+  options: CrawlOptions;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  /** URLs finished (fetched or failed for good) per second over the last minute. */
+  pages_per_second: number;
   pages_fetched: number;
   pages_failed: number;
   media_fetched: number;
@@ -137,18 +144,72 @@ export async function getCrawl(database: Database | Db, id: number): Promise<Cra
 export async function crawlProgress(database: Database, id: number): Promise<CrawlProgress> {
   const row = await database.db.selectFrom('crawls').selectAll().where('id', '=', id).executeTakeFirst();
   if (row === undefined) throw new WardenError('not_found', `No crawl with id ${id}.`);
+  const [progress] = await progressOf(database, [row]);
+  if (progress === undefined) throw new Error('progressOf() lost a crawl');
+  return progress;
+}
+
+/** Crawls, newest first, with their progress; keyset pagination by id. */
+export async function listCrawls(
+  database: Database,
+  query: { status?: CrawlStatus; beforeId?: number; limit?: number } = {},
+): Promise<CrawlProgress[]> {
+  const rows = await database.db
+    .selectFrom('crawls')
+    .selectAll()
+    .$if(query.status !== undefined, (select) => select.where('status', '=', query.status ?? 'running'))
+    .$if(query.beforeId !== undefined, (select) => select.where('id', '<', query.beforeId ?? 0))
+    .orderBy('id', 'desc')
+    .limit(Math.min(Math.max(query.limit ?? 50, 1), 500))
+    .execute();
+  return progressOf(database, rows);
+}
+
+const rateWindowMs = 60_000;
+
+async function progressOf(
+  database: Database,
+  rows: readonly Selectable<Schema['crawls']>[],
+): Promise<CrawlProgress[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
   const counts = await database.db
     .selectFrom('crawl_urls')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
-    .where('crawl_id', '=', id)
+    .select(['crawl_id', 'status', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('crawl_id', 'in', ids)
     .where('status', 'in', ['queued', 'fetching'])
-    .groupBy('status')
+    .groupBy(['crawl_id', 'status'])
     .execute();
-  const count = (status: string) => Number(counts.find((entry) => entry.status === status)?.count ?? 0);
+  const since = new Date(Date.now() - rateWindowMs).toISOString();
+  const recent = await database.db
+    .selectFrom('crawl_urls')
+    .select(['crawl_id', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('crawl_id', 'in', ids)
+    .where('fetched_at', '>=', since)
+    .groupBy('crawl_id')
+    .execute();
+  return rows.map((row) => progressRow(row, counts, recent));
+}
+
+function progressRow(
+  row: Selectable<Schema['crawls']>,
+  counts: readonly { crawl_id: number; status: string; count: number }[],
+  recent: readonly { crawl_id: number; count: number }[],
+): CrawlProgress {
+  const count = (status: string) =>
+    Number(counts.find((entry) => entry.crawl_id === row.id && entry.status === status)?.count ?? 0);
+  const finished = Number(recent.find((entry) => entry.crawl_id === row.id)?.count ?? 0);
+  const crawl = toCrawl(row);
   return {
     crawl_id: row.id,
     mode: row.mode,
     status: row.status,
+    seeds: crawl.seeds,
+    options: crawl.options,
+    created_by: row.created_by,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    pages_per_second: Math.round((finished / (rateWindowMs / 1000)) * 10) / 10,
     pages_fetched: row.pages_fetched,
     pages_failed: row.pages_failed,
     media_fetched: row.media_fetched,
@@ -446,8 +507,19 @@ export async function nextWakeUp(database: Database, crawlId: number): Promise<n
   return times.length === 0 ? undefined : Math.min(...times);
 }
 
-export async function setCrawlStatus(database: Database, id: number, status: CrawlStatus): Promise<void> {
-  await database.db.updateTable('crawls').set({ status, updated_at: now() }).where('id', '=', id).execute();
+/** Sets a crawl's status (only from `from`, when given: an operator's pause wins over a finishing run). */
+export async function setCrawlStatus(
+  database: Database,
+  id: number,
+  status: CrawlStatus,
+  from?: CrawlStatus,
+): Promise<void> {
+  await database.db
+    .updateTable('crawls')
+    .set({ status, updated_at: now() })
+    .where('id', '=', id)
+    .$if(from !== undefined, (query) => query.where('status', '=', from ?? status))
+    .execute();
 }
 
 /**
@@ -465,6 +537,29 @@ export async function boostHost(db: Db, crawlId: number, host: string): Promise<
     .where('crawl_id', '=', crawlId)
     .where('host', '=', host)
     .where('status', '=', 'queued')
+    .execute();
+}
+
+/** A URL that failed for good, and why. */
+export interface CrawlError {
+  url: string;
+  http_status: number | null;
+  error: string;
+  attempts: number;
+  fetched_at: string | null;
+}
+
+/** The URLs that failed for good, latest first. */
+export async function crawlErrors(database: Database, crawlId: number, limit: number): Promise<CrawlError[]> {
+  await getCrawl(database, crawlId);
+  return database.db
+    .selectFrom('crawl_urls')
+    .select(['url', 'http_status', 'error', 'attempts', 'fetched_at'])
+    .where('crawl_id', '=', crawlId)
+    .where('status', '=', 'failed')
+    .orderBy('fetched_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
     .execute();
 }
 

@@ -1,6 +1,7 @@
 // A crawl's options: what it may follow (scope, depth, pages), how gently it treats each host (a delay
 // and a concurrency limit per host, robots.txt), and how it retries. Options are stored with the crawl,
 // so a resumed crawl behaves as it started.
+import type { Config } from '../config/index.js';
 import { WardenError } from '../errors/index.js';
 
 export const crawlScopes = ['same-host', 'same-domain', 'any'] as const;
@@ -120,4 +121,26 @@ export function scopeFilter(scope: CrawlScope, seeds: readonly string[]): (url: 
 /** The unit of politeness and robots.txt: host and port as written in the URL (`example.org:8080`). */
 export function hostKey(url: URL): string {
   return url.host;
+}
+
+/** A new crawl's defaults from the configuration (each crawl may set its own). */
+export function crawlDefaults(
+  config: Pick<
+    Config,
+    | 'crawlMaxPages'
+    | 'crawlMaxDepth'
+    | 'crawlHostDelayMs'
+    | 'crawlHostConcurrency'
+    | 'fetchTimeoutMs'
+    | 'maxImageBytes'
+  >,
+): Partial<CrawlOptions> {
+  return {
+    maxPages: config.crawlMaxPages,
+    maxDepth: config.crawlMaxDepth,
+    hostDelayMs: config.crawlHostDelayMs,
+    hostConcurrency: config.crawlHostConcurrency,
+    timeoutMs: config.fetchTimeoutMs,
+    maxMediaBytes: config.maxImageBytes,
+  };
 }

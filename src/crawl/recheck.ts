@@ -233,3 +233,19 @@ export async function listWatchedUrls(
     .limit(Math.min(Math.max(query.limit ?? 100, 1), 1000))
     .execute();
 }
+
+/** How many watched URLs a recheck crawl found in each state. */
+export async function recheckSummary(
+  database: Database,
+  crawlId: number,
+): Promise<Record<CheckStatus, number>> {
+  const rows = await database.db
+    .selectFrom('url_checks')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('crawl_id', '=', crawlId)
+    .groupBy('status')
+    .execute();
+  const summary: Record<CheckStatus, number> = { present: 0, changed: 0, removed: 0, unreachable: 0 };
+  for (const row of rows) summary[row.status] = Number(row.count);
+  return summary;
+}

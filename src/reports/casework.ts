@@ -30,12 +30,13 @@ import { caseHasMedia, getCase } from './views.js';
 
 /** Casework options from the configuration: the match threshold also groups near-identical images. */
 export function caseworkOptions(
-  config: Pick<Config, 'matchThreshold' | 'caseLockMs' | 'twoPersonRule' | 'grades'>,
+  config: Pick<Config, 'matchThreshold' | 'caseLockMs' | 'twoPersonRule' | 'grades' | 'crawlConfirmed'>,
 ): CaseworkOptions {
   return {
     pdqThreshold: config.matchThreshold,
     lockMs: config.caseLockMs,
     twoPersonRule: config.twoPersonRule,
+    crawlConfirmed: config.crawlConfirmed,
     grades: config.grades,
   };
 }
@@ -53,6 +54,7 @@ export class Casework {
       pdqThreshold: options.pdqThreshold,
       lockMs: options.lockMs,
       twoPersonRule: options.twoPersonRule,
+      crawlConfirmed: options.crawlConfirmed ?? false,
       grades: options.grades,
       clock: options.clock ?? (() => new Date()),
       postgres: database.dialect === 'postgres',

@@ -13,6 +13,7 @@ export interface CaseworkContext {
   pdqThreshold: number;
   lockMs: number;
   twoPersonRule: boolean;
+  crawlConfirmed: boolean;
   grades: Record<string, readonly string[]>;
   clock: () => Date;
   /** Row locks (SELECT … FOR UPDATE) are taken on PostgreSQL; SQLite transactions are serial anyway. */

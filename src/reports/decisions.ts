@@ -7,10 +7,12 @@ import { WardenError } from '../errors/index.js';
 import { addBankEntries } from '../matching/index.js';
 import type { NewBankEntry } from '../matching/index.js';
 import { nextBankRevision } from '../store/index.js';
+import { enqueueJob } from '../jobs/index.js';
 import { emitEvent } from '../webhooks/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
 import { isSenior, stamp } from './context.js';
 import { tellReporters } from './feedback.js';
+import { crawlConfirmedKind } from './intake.js';
 import type { Outcome } from './feedback.js';
 import { priorityOf, severityOf } from './priority.js';
 import type { DecisionInput, Reviewer } from './types.js';
@@ -124,7 +126,7 @@ export async function decide(
         const signals = await signalsToPublish(db, caseId);
         const waits = context.twoPersonRule && row.status !== 'escalated' && signals.length > 0;
         if (!waits) {
-          await finalise(db, row, 'confirmed', decision, at);
+          await finalise(context, db, row, 'confirmed', decision, at);
           break;
         }
         const proposal: StoredPending = {
@@ -148,10 +150,10 @@ export async function decide(
       case 'agree':
         if (pending === null)
           throw new Error(`Case ${caseId} awaits agreement but has no pending confirmation.`);
-        await finalise(db, row, 'confirmed', pending, at, pending.signals);
+        await finalise(context, db, row, 'confirmed', pending, at, pending.signals);
         break;
       case 'not_actionable':
-        await finalise(db, row, 'not_actionable', decision, at);
+        await finalise(context, db, row, 'not_actionable', decision, at);
         break;
       case 'second_opinion':
         await db
@@ -288,6 +290,7 @@ async function confirmationBank(db: Db, named: string, category: string, at: str
 
 /** A final decision: the case is decided, confirmed signals enter a bank, platform and reporters hear. */
 async function finalise(
+  context: CaseworkContext,
   db: Db,
   row: CaseRow,
   outcome: Outcome,
@@ -331,4 +334,12 @@ async function finalise(
     .execute();
   await emitEvent(db, { type: 'case.decided', data: { case_id: row.id, outcome, category, grade } });
   await tellReporters(db, row.id, outcome);
+  if (outcome === 'confirmed' && context.crawlConfirmed) {
+    // The crawl domain hunts from the confirmed URLs (job `crawl.confirmed`), after this commits.
+    await enqueueJob(db, {
+      kind: crawlConfirmedKind,
+      payload: { case_id: row.id },
+      dedupeKey: `${crawlConfirmedKind}:${row.id}`,
+    });
+  }
 }

@@ -4,7 +4,7 @@
 export { Casework, caseworkOptions } from './casework.js';
 export { reportHandlers } from './fetch-job.js';
 export type { ReportFetchDependencies } from './fetch-job.js';
-export { fetchKind } from './intake.js';
+export { crawlConfirmedKind, fetchKind } from './intake.js';
 export { listReports, getReport } from './list.js';
 export { parseReference } from './reference.js';
 export { reportSources, decisionKinds } from './types.js';

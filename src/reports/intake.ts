@@ -27,6 +27,8 @@ import type { CheckedReport } from './validate.js';
 
 /** The job kind that fetches a reported URL's media. */
 export const fetchKind = 'report.fetch';
+/** The job kind that starts a crawl from a confirmed case's URLs (handled by the crawl domain). */
+export const crawlConfirmedKind = 'crawl.confirmed';
 
 export async function fileReport(
   context: CaseworkContext,

@@ -104,6 +104,8 @@ export interface CaseworkOptions {
   lockMs: number;
   /** A confirmation that publishes signals needs a second analyst's agreement. */
   twoPersonRule: boolean;
+  /** Confirmed URLs seed a crawl (a `crawl.confirmed` job for the crawl domain); default off. */
+  crawlConfirmed?: boolean;
   /** Category → grades; an empty list means the category is decided without a grade. */
   grades: Record<string, readonly string[]>;
   /** The time, for tests; default the system clock. */

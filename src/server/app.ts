@@ -21,6 +21,7 @@ import { registerBankRoutes } from './routes/banks.js';
 import { registerHmaRoutes } from './routes/hma.js';
 import { registerPlatformRoutes } from './routes/platform.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerCrawlRoutes } from './routes/crawls.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -187,6 +188,7 @@ export async function buildApp(services: Services): Promise<App> {
   registerSessionRoutes(app, services);
   registerReportRoutes(app, services);
   registerCaseRoutes(app, services);
+  registerCrawlRoutes(app, services);
   registerUserRoutes(app, services);
   return app;
 }

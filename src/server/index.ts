@@ -73,7 +73,9 @@ export async function runServer(config: Config): Promise<void> {
 }
 
 async function startWorker(services: Services): Promise<{ shutdown(): Promise<void> }> {
-  const background = await backgroundHandlers(services.config, services);
+  const background = await backgroundHandlers(services.config, services, (error, crawlId) =>
+    services.logger.error({ err: error, crawlId }, 'crawl stopped with an error; it is retried'),
+  );
   const worker = new Worker(services.database, {
     concurrency: services.config.workerConcurrency,
     leaseMs: services.config.jobLeaseMs,
@@ -84,9 +86,13 @@ async function startWorker(services: Services): Promise<{ shutdown(): Promise<vo
   worker
     .run(controller.signal)
     .catch((error: unknown) => services.logger.error({ err: error }, 'job worker stopped'));
+  background.crawls
+    ?.run(controller.signal)
+    .catch((error: unknown) => services.logger.error({ err: error }, 'crawl service stopped'));
   return {
     shutdown: async () => {
       await worker.shutdown();
+      controller.abort();
       await background.close();
     },
   };

@@ -407,6 +407,12 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('reason', 'text', (column) => column.notNull().defaultTo(''))
           .execute();
         await db.schema.alterTable('crawl_urls').addColumn('match_distance', 'integer').execute();
+        // The crawl's recent rate (pages finished in the last minute).
+        await db.schema
+          .createIndex('crawl_urls_by_fetched_at')
+          .on('crawl_urls')
+          .columns(['crawl_id', 'fetched_at'])
+          .execute();
         await db.schema
           .createIndex('crawl_urls_by_host')
           .on('crawl_urls')

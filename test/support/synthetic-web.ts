@@ -40,6 +40,8 @@ export interface SyntheticWeb {
   requests: LoggedRequest[];
   /** Requests per `host path`. */
   count(host: string, path: string): number;
+  /** Changes a page's body (HTML), or takes it down (404) when `body` is undefined. */
+  replace(host: 'a' | 'b' | 'c', path: string, body: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,8 @@ export async function startSyntheticWeb(
   routes.a.set('/redirect/2', redirect(`${a}/redirect/3`));
   routes.a.set('/redirect/3', redirect('/landing'));
   routes.a.set('/landing', html('<p>landed</p><img src="/img/first-large.jpg">'));
+  // Linked from nowhere: a seed that moved to another host.
+  routes.a.set('/moved', redirect(`${b}/`));
   routes.a.set('/slow', (_request, response) => {
     setTimeout(() => html('<p>slow</p><img src="/img/u1.png">')(_request, response), slowMs);
   });
@@ -200,6 +204,10 @@ export async function startSyntheticWeb(
     requests,
     count: (host, path) =>
       requests.filter((request) => request.host === host && request.path === path).length,
+    replace: (host, path, body) => {
+      if (body === undefined) routes[host].delete(path);
+      else routes[host].set(path, html(body));
+    },
     close: async () => {
       for (const server of servers) server.closeAllConnections();
       await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));

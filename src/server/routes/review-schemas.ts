@@ -74,7 +74,8 @@ export const CaseReportSchema = Type.Object({
   matches: Type.Array(MatchSchema),
   media: Type.Array(Type.Object({ sha256: Type.String(), url: Type.String() })),
   fetches: Type.Array(FetchRecordSchema, {
-    description: 'the HTTP exchanges that found the content (crawler reports): status, time, address, headers',
+    description:
+      'the HTTP exchanges that found the content (crawler reports): status, time, address, headers',
   }),
 });
 
