@@ -140,6 +140,10 @@ describeEachEngine('Crawler', (database) => {
     }
     expect(hops[3]).toMatchObject({ status: 'done', http_status: 200 });
     expect(rows.some((entry) => entry.url.startsWith('mailto:'))).toBe(false);
+    // Videos are recorded for video hashing, not fetched.
+    const videos = await database().db.selectFrom('crawl_videos').select(['page_url', 'video_url']).execute();
+    expect(videos).toEqual([{ page_url: `${web.origin.b}/b1`, video_url: `${web.origin.b}/v/clip.mp4` }]);
+    expect(web.count('b', '/v/clip.mp4')).toBe(0);
 
     // Each page fetched once (the flaky one twice), each image once however many pages show it.
     const counts = new Map<string, number>();

@@ -297,12 +297,14 @@ class CrawlRun {
     const sniffed = body === undefined ? '' : sniffMime(body);
     let links: string[] = [];
     let images: string[] = [];
+    let videos: string[] = [];
     const media: MediaOutcome[] = [];
     if (body !== undefined && (htmlTypes.has(type) || sniffed === 'text/html')) {
       const page = linksAndMediaOnPage(decodeHtml(body, response), response.url);
       links = page.links;
-      // Videos are found but not downloaded: video hashing (vPDQ) comes with the video issue.
       images = page.media.filter((item) => item.kind === 'image').map((item) => item.url);
+      // Videos are recorded, not downloaded: video hashing (vPDQ) comes with the video issue.
+      videos = page.media.filter((item) => item.kind === 'video').map((item) => item.url);
     } else if (body !== undefined && (type.startsWith('image/') || isImageMime(sniffed))) {
       // The URL is itself an image (a seed, a watched media URL, or a link without a telling extension).
       media.push(await this.keep(response.url, body, record));
@@ -360,6 +362,21 @@ class CrawlRun {
     const pageHost = hostOf(response.url);
     await this.finish(url, response, counts, async (trx) => {
       counts.links = await admitUrls(trx, this.crawl, discovered);
+      if (videos.length > 0) {
+        const at = now();
+        await trx
+          .insertInto('crawl_videos')
+          .values(
+            videos.map((video) => ({
+              crawl_id: this.crawl.id,
+              page_url: response.url,
+              video_url: video,
+              created_at: at,
+            })),
+          )
+          .onConflict((conflict) => conflict.columns(['crawl_id', 'page_url', 'video_url']).doNothing())
+          .execute();
+      }
       let reports = 0;
       for (const finding of matched) {
         const inserted = await trx

@@ -462,6 +462,14 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addUniqueConstraint('url_checks_unique', ['watched_url_id', 'crawl_id'])
           .execute();
         await appendOnly(db, dialect, 'url_checks');
+        // Videos the crawler met, kept for video hashing (vPDQ) to fetch and match.
+        await idColumn(db, 'crawl_videos')
+          .addColumn('crawl_id', id, (column) => column.notNull().references('crawls.id').onDelete('cascade'))
+          .addColumn('page_url', 'text', (column) => column.notNull())
+          .addColumn('video_url', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'text', (column) => column.notNull())
+          .addUniqueConstraint('crawl_videos_unique', ['crawl_id', 'page_url', 'video_url'])
+          .execute();
       },
     },
   };

@@ -332,6 +332,15 @@ export interface WatchedUrlsTable {
   created_at: string;
 }
 
+/** A video found on a page, waiting for video hashing. */
+export interface CrawlVideosTable {
+  id: Generated<number>;
+  crawl_id: number;
+  page_url: string;
+  video_url: string;
+  created_at: string;
+}
+
 export interface UrlChecksTable {
   id: Generated<number>;
   watched_url_id: number;
@@ -379,6 +388,7 @@ export interface Schema {
   host_slots: HostSlotsTable;
   watched_urls: WatchedUrlsTable;
   url_checks: UrlChecksTable;
+  crawl_videos: CrawlVideosTable;
 }
 
 export type BankRow = Selectable<BanksTable>;
