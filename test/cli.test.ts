@@ -181,3 +181,52 @@ describe('configuration', () => {
     expect(run.stderr).toMatch(/WARDEN_MATCH_THRESHOLD/);
   });
 });
+
+describeEachEngine('warden text', (database) => {
+  const directory = useTemporaryDirectory();
+  const env = () => database().environment;
+
+  it('imports a term list, checks texts with exit codes scripts can test, and exports the list again', async () => {
+    const list = join(directory(), 'terms.csv');
+    writeFileSync(
+      list,
+      [
+        'term,category,severity,match,allow,note',
+        'empty chair,standin-harassment,5,word,false,stand-in term',
+        'ass,standin-profanity,2,substring,false,',
+        'class,other,1,substring,true,allow-list',
+      ].join('\n'),
+    );
+    const imported = await runWarden(['text', 'import', 'standin-terms', list, '--json'], env());
+    expect(imported.code).toBe(0);
+    expect(imported.lines[0]).toMatchObject({ bank: 'standin-terms', entries: 3, terms: 2, allow: 1 });
+
+    const blocked = await runWarden(['text', 'check', '--json', 'there is an E.M.P.T.Y ch4ir'], env());
+    expect(blocked.code).toBe(1);
+    expect(blocked.lines[0]).toEqual({
+      verdict: 'block',
+      matches: [{ term: 'empty chair', category: 'standin-harassment', severity: 5, start: 12, end: 27 }],
+    });
+    // Standard input, an allow-listed word, and a low-severity match that is held for review.
+    const allowed = await runWarden(['text', 'check', '--json'], env(), 'first class travel');
+    expect(allowed).toMatchObject({ code: 0, lines: [{ verdict: 'allow', matches: [] }] });
+    const review = await runWarden(['text', 'check', 'what a smartass'], env());
+    expect(review.code).toBe(1);
+    expect(review.stdout).toMatch(/^review\n.*"ass" matches "ass"/);
+
+    const exported = await runWarden(['text', 'export', 'standin-terms'], env());
+    expect(exported.code).toBe(0);
+    expect(exported.stdout.split('\n')[0]).toBe('term,category,severity,language,match,allow,regex,note');
+    expect(exported.stdout).toContain('empty chair,standin-harassment,5,,word,false,false,stand-in term');
+  });
+
+  it('refuses a list with a bad row, naming the line, and imports nothing', async () => {
+    const list = join(directory(), 'bad.csv');
+    writeFileSync(list, 'term,category,severity\nfine term,spam,2\nbad term,spam,9\n');
+    const run = await runWarden(['text', 'import', 'standin-bad', list], env());
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/line 3/);
+    const check = await runWarden(['text', 'check', '--json', 'fine term'], env());
+    expect(check.lines[0]).toMatchObject({ verdict: 'allow' });
+  });
+});

@@ -11,6 +11,7 @@ import type { Io } from './io.js';
 import { registerMatch } from './match.js';
 import { registerReports } from './reports.js';
 import { registerServe } from './serve.js';
+import { registerText } from './text.js';
 import { registerUsers } from './users.js';
 import { registerWorker } from './worker.js';
 
@@ -54,6 +55,7 @@ export async function main(
   registerCrawl(program, action);
   registerServe(program, action);
   registerUsers(program, action);
+  registerText(program, action);
 
   if (argv.length <= 2) {
     program.outputHelp();

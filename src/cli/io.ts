@@ -2,7 +2,7 @@
 // their own; the `warden` binary passes the process's.
 import type { Readable, Writable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
-import { toUserError } from '../errors/index.js';
+import { WardenError, toUserError } from '../errors/index.js';
 
 export interface Io {
   stdout: Writable;
@@ -56,4 +56,17 @@ export function progressBar(io: Io, label: string, total: number, unit = 'items'
     },
     stop: () => bar.stop(),
   };
+}
+
+/** All of standard input as text; refused with `tooLong` once it passes `limitBytes`. */
+export async function readAll(stdin: Readable, limitBytes: number, tooLong: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > limitBytes) throw new WardenError('invalid_argument', tooLong);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

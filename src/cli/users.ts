@@ -16,7 +16,7 @@ import {
 } from '../users/index.js';
 import type { User } from '../users/index.js';
 import type { Context } from './context.js';
-import { writeJson, writeLine } from './io.js';
+import { readAll, writeJson, writeLine } from './io.js';
 import type { Action } from './index.js';
 
 export function registerUsers(program: Command, action: Action): void {
@@ -153,23 +153,12 @@ function userJson(user: User): Record<string, unknown> {
 
 /** One line from standard input, without its line ending. */
 async function readPassword(stdin: Readable): Promise<string> {
-  const limit = 4 * passwordLength.max + 2;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stdin) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buffer.length;
-    if (size > limit) {
-      throw new WardenError(
-        'invalid_argument',
-        `The password on standard input is too long: passwords are ${passwordLength.min} to ${passwordLength.max} characters.`,
-      );
-    }
-    chunks.push(buffer);
-  }
-  const password = Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
+  const text = await readAll(
+    stdin,
+    4 * passwordLength.max + 2,
+    `The password on standard input is too long: passwords are ${passwordLength.min} to ${passwordLength.max} characters.`,
+  );
+  const password = text.replace(/\r?\n$/, '');
   if (password === '') {
     throw new WardenError(
       'invalid_argument',

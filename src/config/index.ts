@@ -19,6 +19,26 @@ const gradesSchema = z.record(
   z.array(z.string().min(1).max(20)).max(20),
 );
 
+/**
+ * What a blocked search shows instead of results, per category (`*` for the rest): the practice of
+ * search engines for abuse-seeking queries is a warning and a route to confidential help.
+ */
+const defaultDeterrence: Record<string, { message: string; help_url: string }> = {
+  csam: {
+    message:
+      'Sexual images of children are illegal. Viewing, sharing or searching for them causes real harm. If you are worried about your thoughts or behaviour, confidential help is available.',
+    help_url: 'https://www.stopitnow.org.uk/',
+  },
+  '*': {
+    message: 'This search was blocked because it may lead to harmful or illegal content.',
+    help_url: '',
+  },
+};
+const deterrenceSchema = z.record(
+  z.string().regex(/^([a-z][a-z0-9_-]{0,31}|\*)$/),
+  z.object({ message: z.string().min(1).max(1000), help_url: z.string().max(2048) }),
+);
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -95,6 +115,27 @@ const fields = {
       .optional(),
   ],
   blobDir: ['WARDEN_BLOB_DIR', z.string().min(1).optional()],
+  // Term blocking: the severity (1-5) from which a match blocks rather than goes to review, and what a
+  // blocked search shows.
+  textBlockSeverity: ['WARDEN_TEXT_BLOCK_SEVERITY', integer(1, 5).default(3)],
+  textDeterrence: [
+    'WARDEN_TEXT_DETERRENCE',
+    z
+      .string()
+      .default(JSON.stringify(defaultDeterrence))
+      .transform((text, context) => {
+        const parsed = deterrenceSchema.safeParse(parseJson(text));
+        if (!parsed.success) {
+          context.addIssue({
+            code: 'custom',
+            message:
+              'must be JSON like {"csam":{"message":"…","help_url":"https://…"},"*":{"message":"…","help_url":""}}',
+          });
+          return z.NEVER;
+        }
+        return parsed.data;
+      }),
+  ],
   // Crawls: the defaults a new crawl takes (each crawl may set its own), and the background crawling
   // of `warden serve` and `warden worker`.
   crawlMaxPages: ['WARDEN_CRAWL_MAX_PAGES', integer(1, 100_000_000).default(1000)],

@@ -1,11 +1,13 @@
 // Banks: named lists of signals (hashes) with a category, and their entries. Every change takes a new
 // bank revision in the same transaction, so every matcher (in this process or another) can follow it.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { WardenError } from '../errors/index.js';
 import { parseSignal } from '../hashing/index.js';
 import { normaliseUrl } from '../network/index.js';
 import { isUniqueViolation, nextBankRevision, now } from '../store/index.js';
-import type { BankEntryRow, BankRow, Database, Schema, SignalType } from '../store/index.js';
+import type { BankEntryRow, BankRow, BankSignalType, Database, Schema, SignalType } from '../store/index.js';
+import { checkTextEntry, isTextSignalType } from '../text/index.js';
+import type { TextEntryAttributes } from '../text/index.js';
 
 export type BankId = number & { readonly __brand: 'BankId' };
 export type BankEntryId = number & { readonly __brand: 'BankEntryId' };
@@ -28,9 +30,11 @@ export interface BankWithCount extends Bank {
 export interface BankEntry {
   id: BankEntryId;
   bankId: BankId;
-  signalType: SignalType;
-  /** The signal as stored: lowercase hex. */
+  signalType: BankSignalType;
+  /** The signal as stored: lowercase hex, a normalised URL, a term or a regular expression as written. */
   signal: string;
+  /** A text entry's severity, language, match mode and allow flag; undefined for hashes and URLs. */
+  attributes?: TextEntryAttributes;
   category: string;
   source: string;
   note: string;
@@ -47,8 +51,10 @@ export interface NewBank {
 }
 
 export interface NewBankEntry {
-  signalType: SignalType;
+  signalType: BankSignalType;
   signal: string;
+  /** For terms and regular expressions (defaults: see checkTextEntry). */
+  attributes?: Partial<TextEntryAttributes>;
   /** Defaults to the bank's category. */
   category?: string;
   source?: string;
@@ -131,6 +137,9 @@ export function toBankEntry(row: BankEntryRow): BankEntry {
     bankId: row.bank_id as BankId,
     signalType: row.signal_type,
     signal: row.value,
+    ...(isTextSignalType(row.signal_type)
+      ? { attributes: JSON.parse(row.attributes) as TextEntryAttributes }
+      : {}),
     category: row.category,
     source: row.source,
     note: row.note,
@@ -180,7 +189,7 @@ export async function getBank(database: Database, name: string): Promise<Bank> {
   return findBank(database.db, name);
 }
 
-async function findBank(db: Kysely<Schema>, name: string): Promise<Bank> {
+export async function findBank(db: Kysely<Schema>, name: string): Promise<Bank> {
   const row = await db.selectFrom('banks').selectAll().where('name', '=', name).executeTakeFirst();
   if (row === undefined) {
     throw new WardenError(
@@ -274,6 +283,7 @@ export async function addBankEntry(
           ...(entry.note === undefined ? {} : { note: row.note }),
           ...(entry.category === undefined ? {} : { category: row.category }),
           ...(entry.externalId === undefined ? {} : { external_id: row.external_id }),
+          ...(entry.attributes === undefined ? {} : { attributes: row.attributes }),
         }),
       )
       .returningAll()
@@ -302,7 +312,9 @@ export async function addBankEntries(
       .insertInto('bank_entries')
       .values({ ...values, revision })
       .onConflict((conflict) =>
-        conflict.columns(['signal_type', 'value', 'bank_id']).doUpdateSet({ enabled: 1, revision }),
+        conflict
+          .columns(['signal_type', 'value', 'bank_id'])
+          .doUpdateSet({ enabled: 1, revision, attributes: values.attributes ?? '{}' }),
       )
       .execute();
   }
@@ -373,11 +385,15 @@ export function normaliseEntry(
   bank: Bank,
   entry: NewBankEntry,
   addedAt = now(),
-): Omit<Schema['bank_entries'], 'id' | 'revision'> {
+): Omit<Insertable<Schema['bank_entries']>, 'revision'> {
+  const text = isTextSignalType(entry.signalType)
+    ? checkTextEntry(entry.signalType, entry.signal, entry.attributes ?? {})
+    : undefined;
   return {
     bank_id: bank.id,
     signal_type: entry.signalType,
-    value: parseBankSignal(entry.signalType, entry.signal),
+    value: text?.value ?? parseBankSignal(entry.signalType as SignalType, entry.signal),
+    attributes: text === undefined ? '{}' : JSON.stringify(text.attributes),
     category:
       entry.category === undefined || entry.category === ''
         ? bank.category

@@ -35,6 +35,8 @@ export type {
   ImportLineError,
   ExportOptions,
 } from './bank-files.js';
+export { importTermList, exportTermList } from './text-lists.js';
+export type { TermImportSummary } from './text-lists.js';
 export { Matcher, matchJson } from './matcher.js';
 export type { Match, MatchJson, MatchQuery, MatchOptions, MatchResult, MatcherOptions } from './matcher.js';
 export { PdqIndex, bruteForceSearch } from './pdq-index.js';

@@ -272,7 +272,8 @@ export class Matcher {
       bank: bank.name,
       bankId: bank.id,
       category: entry.category,
-      signalType: entry.signalType,
+      // Lookups only ever reach hash and URL entries; text entries are the text domain's.
+      signalType: entry.signalType as SignalType,
       signal: entry.signal,
       distance,
       entryId: entry.id,

@@ -2,6 +2,7 @@
 // full — its reports, media, decisions, a pending confirmation and its history from the audit log.
 import { WardenError } from '../errors/index.js';
 import type { MatchJson } from '../matching/index.js';
+import type { BankSignalType } from '../store/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
 import { caseReasons } from './priority.js';
 import { fetchesOf } from './validate.js';
@@ -27,7 +28,7 @@ export interface StoredPending extends PendingConfirmation {
    * What the confirmation publishes, fixed when it was proposed: content that joins the case later was
    * seen by neither analyst, so agreeing does not publish it.
    */
-  signals?: { signalType: 'pdq' | 'md5' | 'sha256' | 'url'; signal: string }[];
+  signals?: { signalType: BankSignalType; signal: string }[];
 }
 
 export function parsePending(text: string | null): StoredPending | null {

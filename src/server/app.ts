@@ -22,6 +22,7 @@ import { registerHmaRoutes } from './routes/hma.js';
 import { registerPlatformRoutes } from './routes/platform.js';
 import { registerCaseRoutes } from './routes/cases.js';
 import { registerCrawlRoutes } from './routes/crawls.js';
+import { registerTextRoutes } from './routes/text.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { registerUserRoutes } from './routes/users.js';
@@ -189,6 +190,7 @@ export async function buildApp(services: Services): Promise<App> {
   registerReportRoutes(app, services);
   registerCaseRoutes(app, services);
   registerCrawlRoutes(app, services);
+  registerTextRoutes(app, services);
   registerUserRoutes(app, services);
   return app;
 }

@@ -42,6 +42,11 @@ export const SignalTypeSchema = Type.Union(
   { description: 'pdq, md5 and sha256 hashes, or url for a normalised URL' },
 );
 
+export const BankSignalTypeSchema = Type.Union(
+  [...SignalTypeSchema.anyOf, Type.Literal('term'), Type.Literal('regex')],
+  { description: 'pdq, md5, sha256, url; term or regex in text banks' },
+);
+
 export const MatchSchema = Type.Object({
   bank: Type.String(),
   category: Type.String(),

@@ -11,6 +11,7 @@ import { Matcher } from '../matching/index.js';
 import { Policy } from '../policy/index.js';
 import { Casework, caseworkOptions } from '../reports/index.js';
 import { openDatabase } from '../store/index.js';
+import { TextBanks } from '../text/index.js';
 import type { Database } from '../store/index.js';
 
 export interface Services {
@@ -23,6 +24,7 @@ export interface Services {
   keys: KeyVerifier;
   casework: Casework;
   evidence: EvidenceStore;
+  text: TextBanks;
 }
 
 /** Opens everything the server needs; `close` releases it in reverse order. */
@@ -43,6 +45,11 @@ export async function openServices(
   const hashing = createHashingPool(hashingPoolOptions(config));
   const casework = new Casework(opened, caseworkOptions(config));
   const evidence = await EvidenceStore.open(config);
+  const text = await TextBanks.open(opened, {
+    refreshMs: config.indexRefreshMs,
+    onRefreshError: (error) =>
+      logger.error({ err: error }, 'text bank refresh failed; checking against the last loaded banks'),
+  });
   return {
     config,
     logger,
@@ -53,8 +60,10 @@ export async function openServices(
     keys: new KeyVerifier(opened),
     casework,
     evidence,
+    text,
     close: async () => {
       matcher.close();
+      text.close();
       await hashing.close();
       if (database === undefined) await opened.close();
     },

@@ -4,6 +4,8 @@ export type { Database, DatabaseOptions, Dialect } from './database.js';
 export type {
   Schema,
   SignalType,
+  TextSignalType,
+  BankSignalType,
   BankRow,
   BankEntryRow,
   NewBankEntryRow,

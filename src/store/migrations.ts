@@ -472,5 +472,27 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_text': {
+      async up(db: Kysely<unknown>) {
+        // Term and regex entries (text banks) carry what a hash does not: severity, language, whole-word
+        // or substring matching, and whether the entry allows rather than blocks (JSON object).
+        await db.schema
+          .alterTable('bank_entries')
+          .addColumn('attributes', 'text', (column) => column.notNull().defaultTo('{}'))
+          .execute();
+      },
+    },
+    '0007_crawl_admitted': {
+      async up(db: Kysely<unknown>) {
+        // URLs admitted to the frontier, kept with each admission: counting them cost a scan per page.
+        await db.schema
+          .alterTable('crawls')
+          .addColumn('urls_admitted', 'integer', (column) => column.notNull().defaultTo(0))
+          .execute();
+        await sql`update crawls set urls_admitted = (select count(*) from crawl_urls where crawl_urls.crawl_id = crawls.id)`.execute(
+          db,
+        );
+      },
+    },
   };
 }

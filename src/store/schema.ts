@@ -4,6 +4,9 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** Hash signals, and `url` for normalised URLs (the URL list). */
 export type SignalType = 'pdq' | 'md5' | 'sha256' | 'url';
+/** Entries of text banks: terms and phrases, and regular-expression rules. */
+export type TextSignalType = 'term' | 'regex';
+export type BankSignalType = SignalType | TextSignalType;
 
 export interface BanksTable {
   id: Generated<number>;
@@ -20,7 +23,7 @@ export interface BanksTable {
 export interface BankEntriesTable {
   id: Generated<number>;
   bank_id: number;
-  signal_type: SignalType;
+  signal_type: BankSignalType;
   value: string;
   category: string;
   source: string;
@@ -30,6 +33,8 @@ export interface BankEntriesTable {
   enabled: number;
   /** Bumped on every change, so matchers can follow changes with `revision > last seen`. */
   revision: number;
+  /** JSON object: a text entry's severity, language, match mode and allow flag; `{}` for hashes. */
+  attributes: Generated<string>;
 }
 
 export interface CountersTable {
@@ -270,6 +275,7 @@ export interface CrawlsTable {
   created_at: string;
   updated_at: string;
   mode: Generated<CrawlMode>;
+  urls_admitted: Generated<number>;
 }
 
 export interface CrawlUrlsTable {

@@ -22,7 +22,7 @@ import {
   updateBank,
 } from '../../matching/index.js';
 import type { Bank, BankEntry } from '../../matching/index.js';
-import { SignalTypeSchema, errors } from '../schemas.js';
+import { BankSignalTypeSchema, SignalTypeSchema, errors } from '../schemas.js';
 import type { Services } from '../services.js';
 
 const BankSchema = Type.Object({
@@ -36,11 +36,21 @@ const BankSchema = Type.Object({
   updated_at: Type.String(),
   entries: Type.Optional(Type.Integer({ description: 'enabled entries' })),
 });
+const TextAttributesSchema = Type.Object(
+  {
+    severity: Type.Integer({ minimum: 1, maximum: 5, description: '1 (low) to 5 (critical)' }),
+    language: Type.String({ maxLength: 35, description: "BCP 47 tag, or '' for any" }),
+    match: Type.Union([Type.Literal('word'), Type.Literal('substring')]),
+    allow: Type.Boolean({ description: 'an allow-list entry: suppresses matches inside it' }),
+  },
+  { description: 'term and regex entries only' },
+);
 const EntrySchema = Type.Object({
   id: Type.Integer(),
   bank_id: Type.Integer(),
-  signal_type: SignalTypeSchema,
+  signal_type: BankSignalTypeSchema,
   signal: Type.String(),
+  attributes: Type.Optional(TextAttributesSchema),
   category: Type.String(),
   source: Type.String(),
   note: Type.String(),
@@ -68,8 +78,9 @@ const BankChangesBody = Type.Object(
 );
 const NewEntryBody = Type.Object(
   {
-    signal_type: SignalTypeSchema,
-    signal: Type.String({ maxLength: 128 }),
+    signal_type: BankSignalTypeSchema,
+    signal: Type.String({ maxLength: 1000 }),
+    attributes: Type.Optional(Type.Partial(TextAttributesSchema)),
     category: Type.Optional(Type.String()),
     note: Type.Optional(Type.String({ maxLength: 1000 })),
     external_id: Type.Optional(Type.String({ maxLength: 1000 })),
@@ -111,6 +122,7 @@ const entryJson = (entry: BankEntry): Static<typeof EntrySchema> => ({
   bank_id: entry.bankId,
   signal_type: entry.signalType,
   signal: entry.signal,
+  ...(entry.attributes === undefined ? {} : { attributes: entry.attributes }),
   category: entry.category,
   source: entry.source,
   note: entry.note,
@@ -124,7 +136,7 @@ export function registerBankRoutes(app: App, services: Services): void {
   const tags = ['banks'];
   /** After a change made here, this process's matcher sees it at once; other processes within a refresh. */
   const refreshed = async <T>(value: T): Promise<T> => {
-    await services.matcher.refresh();
+    await Promise.all([services.matcher.refresh(), services.text.refresh()]);
     return value;
   };
 
@@ -231,6 +243,7 @@ export function registerBankRoutes(app: App, services: Services): void {
         ...(body.category === undefined ? {} : { category: body.category }),
         ...(body.note === undefined ? {} : { note: body.note }),
         ...(body.external_id === undefined ? {} : { externalId: body.external_id }),
+        ...(body.attributes === undefined ? {} : { attributes: body.attributes }),
       });
       return reply.status(201).send(entryJson(await refreshed(entry)));
     },

@@ -1,0 +1,81 @@
+// The term engine end to end: evasions caught with spans in the original text, whole-word and substring
+// terms, the allow-list ("Scunthorpe"), regular-expression rules, and bank selection.
+import { describe, expect, it } from 'vitest';
+import { TextEngine } from './engine.js';
+import type { TextRule } from './engine.js';
+import { defaultTextAttributes } from './entries.js';
+import type { TextEntryAttributes } from './entries.js';
+
+let nextId = 1;
+function rule(
+  value: string,
+  attributes: Partial<TextEntryAttributes> = {},
+  extra: Partial<TextRule> = {},
+): TextRule {
+  return {
+    entryId: nextId++,
+    bank: 'standin-terms',
+    type: 'term',
+    value,
+    category: 'harassment',
+    attributes: { ...defaultTextAttributes, ...attributes },
+    ...extra,
+  };
+}
+
+const engine = TextEngine.build([
+  rule('empty chair', { severity: 4 }),
+  rule('kill yourself', { severity: 5 }),
+  rule('ass', { match: 'substring', severity: 2 }),
+  rule('class', { allow: true, match: 'substring' }),
+  rule('assassin', { allow: true, match: 'substring' }),
+  rule('buy followers', { severity: 2 }, { category: 'spam', bank: 'standin-spam' }),
+  rule('god', { severity: 1 }, { category: 'standin-runs' }),
+  rule('b[a-z]{2}\\s+likes\\s+cheap', {}, { type: 'regex', category: 'spam', bank: 'standin-spam' }),
+]);
+
+const found = (text: string, banks?: ReadonlySet<string>) =>
+  engine.check(text, banks).map((match) => [match.term, text.slice(match.start, match.end)]);
+
+describe('TextEngine', () => {
+  it('catches evasions and reports the span as written', () => {
+    expect(found('where is the empty chair?')).toEqual([['empty chair', 'empty chair']]);
+    expect(found('the E.M.P.T.Y ch4ir')).toEqual([['empty chair', 'E.M.P.T.Y ch4ir']]);
+    expect(found('еmptу chаir')).toEqual([['empty chair', 'еmptу chаir']]); // Cyrillic е, у, а
+    expect(found('go k1ll y0urs3lf now')).toEqual([['kill yourself', 'k1ll y0urs3lf']]);
+    expect(found('emmmpty\u200b chaiiir')).toEqual([['empty chair', 'emmmpty\u200b chaiiir']]);
+    expect(found('ＥＭＰＴＹ ＣＨＡＩＲ')).toEqual([['empty chair', 'ＥＭＰＴＹ ＣＨＡＩＲ']]);
+  });
+
+  it('keeps whole-word terms to whole words, and substring terms anywhere but inside allowed words', () => {
+    expect(found('the emptychair shop')).toEqual([]);
+    expect(found('what an ass')).toEqual([['ass', 'ass']]);
+    expect(found('a smartass remark')).toEqual([['ass', 'ass']]);
+    // Inside an allowed word the substring is not a match ("Scunthorpe").
+    expect(found('first class tickets; the assassin fled')).toEqual([]);
+    expect(found('a classy bass')).toEqual([['ass', 'ass']]);
+  });
+
+  it('tells a squeezed term from a shorter word: the runs must match or be an elongation', () => {
+    expect(found('as soon as she has')).toEqual([]);
+    expect(found('what an a$$ ... what an asssss')).toEqual([
+      ['ass', 'a$$'],
+      ['ass', 'asssss'],
+    ]);
+    expect(found('a good day')).toEqual([]);
+    expect(found('oh god, oh goooood')).toEqual([
+      ['god', 'god'],
+      ['god', 'goooood'],
+    ]);
+  });
+
+  it('runs regular-expression rules on the text as written with A to Z lower-cased, and keeps to the banks asked for', () => {
+    expect(found('BUY likes   CHEAP here')).toEqual([['b[a-z]{2}\\s+likes\\s+cheap', 'BUY likes   CHEAP']]);
+    expect(found('buy followers and buy likes cheap', new Set(['standin-terms']))).toEqual([]);
+    expect(found('buy followers', new Set(['standin-spam']))).toEqual([['buy followers', 'buy followers']]);
+  });
+
+  it('says nothing about ordinary text', () => {
+    expect(found('The committee will meet on Tuesday to discuss the chair of the empty room.')).toEqual([]);
+  });
+});

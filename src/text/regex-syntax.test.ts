@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { complementSet, parseRegex, setHas, setOf, unionSets } from './regex-syntax.js';
+import type { CharSet, RegexNode } from './regex-syntax.js';
+
+function charsOf(pattern: string): CharSet {
+  const node = parseRegex(pattern);
+  if (node.kind !== 'chars') throw new Error(`${pattern} is a ${node.kind}`);
+  return node.set;
+}
+
+/** Code points worth probing for a set: its range ends and their neighbours, and a few anywhere. */
+function probes(set: CharSet, extra: readonly number[]): number[] {
+  const points = new Set(extra);
+  for (const end of set)
+    for (const near of [end - 1, end, end + 1]) if (near >= 0 && near <= 0x10ffff) points.add(near);
+  return [...points];
+}
+
+function isValid(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function engineHas(pattern: string, code: number): boolean {
+  return new RegExp(`^(?:${pattern})$`, 'u').test(String.fromCodePoint(code));
+}
+
+const classPieces = [
+  'a',
+  'z',
+  '0',
+  'a-f',
+  'x-z',
+  '\\d',
+  '\\D',
+  '\\w',
+  '\\W',
+  '\\s',
+  '\\S',
+  '\\-',
+  '\\]',
+  '\\\\',
+  '\\x41-\\x5a',
+  '\\u00e0-\\u00ff',
+  '\\u{1f600}-\\u{1f64f}',
+  '😀',
+  '\\uD83D\\uDE00',
+  '\\t',
+  '\\n',
+  '\\0',
+  '\\cJ',
+  '\\b',
+  '.',
+  '$',
+  '\\p{L}',
+  '\\P{L}',
+  '\\p{Script=Greek}',
+  '\\p{Nd}',
+];
+
+describe('character sets', () => {
+  it('agree with the engine on every code point of the Basic Multilingual Plane for \\s, . and \\w', () => {
+    for (const pattern of ['\\s', '.', '\\w', '\\W', '[^\\s\\d]']) {
+      const set = charsOf(pattern);
+      const disagreements: number[] = [];
+      for (let code = 0; code <= 0xffff; code += 1) {
+        if (setHas(set, code) !== engineHas(pattern, code)) disagreements.push(code);
+      }
+      expect({ pattern, disagreements: disagreements.slice(0, 5) }).toEqual({ pattern, disagreements: [] });
+    }
+  });
+
+  it('agree with the engine on classes made of any pieces, negated or not', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...classPieces), { minLength: 1, maxLength: 5 }),
+        fc.boolean(),
+        fc.array(fc.integer({ min: 0, max: 0x10ffff }), { minLength: 5, maxLength: 5 }),
+        (pieces, negated, random) => {
+          const pattern = `[${negated ? '^' : ''}${pieces.join('')}]`;
+          // Some joins are not valid (a "\\0" before a digit, a class escape in a range): skip those.
+          fc.pre(isValid(pattern));
+          const set = charsOf(pattern);
+          for (const code of probes(set, [...random, 0x41, 0x61, 0x3b1, 0x1f600, 0xd800, 0xdfff])) {
+            if (setHas(set, code) !== engineHas(pattern, code)) return false;
+          }
+          return true;
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('read escapes outside classes as the engine does', () => {
+    for (const [pattern, code] of [
+      ['\\u{1F600}', 0x1f600],
+      ['\\uD83D\\uDE00', 0x1f600],
+      ['\\x2a', 0x2a],
+      ['\\*', 0x2a],
+      ['\\/', 0x2f],
+      ['\\cM', 0x0d],
+      ['\\0', 0],
+      ['é', 0xe9],
+    ] as const) {
+      expect(charsOf(pattern)).toEqual([code, code]);
+      expect(engineHas(pattern, code)).toBe(true);
+    }
+  });
+
+  it('union, complement and ranges stay sorted and merged', () => {
+    expect(setOf([5, 9, 1, 3, 4, 4])).toEqual([1, 9]);
+    expect(unionSets([1, 2], [10, 12])).toEqual([1, 2, 10, 12]);
+    expect(complementSet(complementSet([3, 7, 100, 200]))).toEqual([3, 7, 100, 200]);
+    expect(complementSet([0, 0x10ffff])).toEqual([]);
+  });
+});
+
+describe('parseRegex', () => {
+  const shape = (node: RegexNode): unknown => {
+    switch (node.kind) {
+      case 'chars':
+        return 'c';
+      case 'sequence':
+        return node.items.map(shape);
+      case 'alternation':
+        return { or: node.branches.map(shape) };
+      case 'repeat':
+        return { repeat: shape(node.body), min: node.min, max: node.max };
+      case 'lookaround':
+        return { look: shape(node.body), behind: node.behind };
+      case 'assertion':
+        return 'assert';
+      case 'backreference':
+        return 'backref';
+    }
+  };
+
+  it('reads repeats, groups, choices and look-arounds with their spans', () => {
+    expect(shape(parseRegex('(?:ab|c)+?x{2,}y{3}z{1,4}'))).toEqual([
+      { repeat: { or: [['c', 'c'], 'c'] }, min: 1, max: Infinity },
+      { repeat: 'c', min: 2, max: Infinity },
+      { repeat: 'c', min: 3, max: 3 },
+      { repeat: 'c', min: 1, max: 4 },
+    ]);
+    expect(shape(parseRegex('^(?<=a)\\b(?!b)(?<name>c)\\k<name>$'))).toEqual([
+      'assert',
+      { look: 'c', behind: true },
+      'assert',
+      { look: 'c', behind: false },
+      'c',
+      'backref',
+      'assert',
+    ]);
+    const repeat = parseRegex('x(ab)*');
+    expect(repeat.kind === 'sequence' && repeat.items[1]).toMatchObject({ start: 1, end: 6 });
+  });
+
+  it('notes capital letters outside negated classes only', () => {
+    expect(parseRegex('B')).toMatchObject({ upperCase: 'B' });
+    expect(parseRegex('[a-zA-Z]')).toMatchObject({ upperCase: 'A' });
+    expect(parseRegex('[^A-Z]')).not.toHaveProperty('upperCase');
+    expect(parseRegex('\\W')).not.toHaveProperty('upperCase');
+  });
+});

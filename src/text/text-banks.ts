@@ -1,0 +1,171 @@
+// The text banks in force: every enabled term and regex entry of every enabled bank, compiled into one
+// TextEngine. The engine is rebuilt when the bank revision moves (any change to any bank, in any
+// process, takes a new revision) and swapped in whole, so a check never sees half a list. Checks are
+// synchronous and allocate almost nothing: fast enough to run on every search and message.
+import { WardenError } from '../errors/index.js';
+import type { Database } from '../store/index.js';
+import { TextEngine } from './engine.js';
+import type { TextMatch, TextRule } from './engine.js';
+import type { TextEntryAttributes } from './entries.js';
+
+export type TextMode = 'search' | 'message';
+export type TextVerdict = 'allow' | 'review' | 'block';
+
+/** What a search engine shows instead of results for a blocked query, per category (`*` for any). */
+export interface Deterrence {
+  message: string;
+  help_url: string;
+}
+
+export interface TextPolicy {
+  /** A match of at least this severity blocks; lesser matches are for review. */
+  blockSeverity: number;
+  deterrence: Record<string, Deterrence>;
+}
+
+export interface TextCheck {
+  verdict: TextVerdict;
+  matches: TextMatch[];
+  /** In search mode, for a blocked query: what to show the person instead of results. */
+  deterrence?: Deterrence;
+}
+
+export interface TextBanksOptions {
+  /** How often to look for bank changes; 0 only on refresh(). */
+  refreshMs: number;
+  onRefreshError?: (error: unknown) => void;
+}
+
+/** Longest text checked at once; longer messages are refused rather than silently cut. */
+export const maxTextLength = 100_000;
+
+export class TextBanks {
+  private engine: TextEngine;
+  private revision: number;
+  private bankNames: Set<string>;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly database: Database,
+    loaded: { engine: TextEngine; revision: number; banks: Set<string> },
+  ) {
+    this.engine = loaded.engine;
+    this.revision = loaded.revision;
+    this.bankNames = loaded.banks;
+  }
+
+  static async open(database: Database, options: TextBanksOptions): Promise<TextBanks> {
+    const banks = new TextBanks(database, await load(database));
+    if (options.refreshMs > 0) {
+      banks.timer = setInterval(() => {
+        banks.refresh().catch((error: unknown) => options.onRefreshError?.(error));
+      }, options.refreshMs);
+      banks.timer.unref();
+    }
+    return banks;
+  }
+
+  /** Rebuilds the engine if any bank changed since the last build. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const revision = await currentRevision(this.database);
+        if (revision === this.revision) return;
+        const loaded = await load(this.database);
+        this.engine = loaded.engine;
+        this.revision = loaded.revision;
+        this.bankNames = loaded.banks;
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** Rules in force (terms, allow entries and regex rules). */
+  get ruleCount(): number {
+    return this.engine.ruleCount;
+  }
+
+  /**
+   * Checks a text against the banks in force (or those named): every match with its span in the text,
+   * and the verdict under the policy. Throws invalid_argument for an unknown bank or a text too long.
+   */
+  check(text: string, mode: TextMode, policy: TextPolicy, banks?: readonly string[]): TextCheck {
+    if (text.length > maxTextLength) {
+      throw new WardenError(
+        'invalid_argument',
+        `The text is ${text.length} characters long; check at most ${maxTextLength} at a time (split longer texts).`,
+      );
+    }
+    let only: Set<string> | undefined;
+    if (banks !== undefined) {
+      const unknown = banks.filter((name) => !this.bankNames.has(name));
+      if (unknown.length > 0) {
+        throw new WardenError(
+          'invalid_argument',
+          `No enabled text bank named ${unknown.map((name) => `"${name.slice(0, 64)}"`).join(', ')}.`,
+        );
+      }
+      only = new Set(banks);
+    }
+    const matches = this.engine.check(text, only);
+    const verdict: TextVerdict =
+      matches.length === 0
+        ? 'allow'
+        : matches.some((match) => match.severity >= policy.blockSeverity)
+          ? 'block'
+          : 'review';
+    if (mode !== 'search' || verdict !== 'block') return { verdict, matches };
+    // The gravest category's message, else the default one.
+    const gravest = [...matches].sort((a, b) => b.severity - a.severity)[0]?.category ?? '*';
+    const deterrence = policy.deterrence[gravest] ?? policy.deterrence['*'];
+    return { verdict, matches, ...(deterrence === undefined ? {} : { deterrence }) };
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+  }
+}
+
+async function currentRevision(database: Database): Promise<number> {
+  const row = await database.db
+    .selectFrom('counters')
+    .select('value')
+    .where('name', '=', 'bank_revision')
+    .executeTakeFirst();
+  return Number(row?.value ?? 0);
+}
+
+async function load(
+  database: Database,
+): Promise<{ engine: TextEngine; revision: number; banks: Set<string> }> {
+  // The revision first: a change that lands during the load is picked up by the next refresh.
+  const revision = await currentRevision(database);
+  const rows = await database.db
+    .selectFrom('bank_entries')
+    .innerJoin('banks', 'banks.id', 'bank_entries.bank_id')
+    .select([
+      'bank_entries.id',
+      'banks.name',
+      'bank_entries.signal_type',
+      'bank_entries.value',
+      'bank_entries.category',
+      'bank_entries.attributes',
+    ])
+    .where('bank_entries.signal_type', 'in', ['term', 'regex'])
+    .where('bank_entries.enabled', '=', 1)
+    .where('banks.enabled', '=', 1)
+    .orderBy('bank_entries.id')
+    .execute();
+  const rules: TextRule[] = rows.map((row) => ({
+    entryId: row.id,
+    bank: row.name,
+    type: row.signal_type === 'regex' ? 'regex' : 'term',
+    value: row.value,
+    category: row.category,
+    attributes: JSON.parse(row.attributes) as TextEntryAttributes,
+  }));
+  return { engine: TextEngine.build(rules), revision, banks: new Set(rows.map((row) => row.name)) };
+}
