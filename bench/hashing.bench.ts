@@ -10,36 +10,12 @@ import sharp from 'sharp';
 import { createHashingPool, decodeImage, pdqFromPixels } from '../src/hashing/index.js';
 import type { DecodedImage } from '../src/hashing/index.js';
 import { median, printTable } from './table.js';
+import { photoLike } from './support/images.js';
 
 const limits = { maxBytes: 64 * 1024 * 1024, maxPixels: 100_000_000 };
 const vectors = resolve(fileURLToPath(new URL('../../shared/vectors/pdq', import.meta.url)));
 /** C++ reference, one thread, on this machine class (hashes/s, files/s); 512x512 measured 162-228. */
 const reference = { full1600: 21.7, square512: 228, square256: 941, files: 55 };
-
-/** A photo-like RGB image: smooth waves in each channel, soft shading and sensor-like noise. */
-function photoLike(width: number, height: number, seed: number): Buffer {
-  const pixels = Buffer.alloc(width * height * 3);
-  const waves = [0, 1, 2].map((c) => ({
-    across: Float32Array.from({ length: width }, (_, x) => 70 * Math.sin(x / (90 + 17 * c + seed) + seed)),
-    down: Float32Array.from({ length: height }, (_, y) => 60 * Math.cos(y / (60 + 11 * c) + seed * c)),
-  }));
-  let state = 0x9e3779b9 ^ seed;
-  for (let y = 0; y < height; y += 1) {
-    const shade = (y / height) * 40;
-    for (let x = 0; x < width; x += 1) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      for (let c = 0; c < 3; c += 1) {
-        const wave = waves[c];
-        const value =
-          110 + shade + (wave?.across[x] ?? 0) + (wave?.down[y] ?? 0) + ((state >>> (8 * c)) & 15);
-        pixels[(y * width + x) * 3 + c] = value;
-      }
-    }
-  }
-  return pixels;
-}
 
 /** Runs `work` for about `seconds` after a warm-up; returns the median milliseconds per call. */
 function timeSync(work: () => void, seconds = 1.5): number {

@@ -87,6 +87,20 @@ interface MediaOutcome {
   problem?: string;
 }
 type KeptMedia = MediaOutcome & { item: EvidenceItem };
+type Found = { matches: number; reports: number };
+
+/** A page waiting for the group commit that marks it done. */
+interface Finishing {
+  url: ClaimedUrl;
+  response: { status: number; url: string };
+  counts: { links: number; media: number; mediaFailed: number };
+  record: (trx: Kysely<Schema>) => Promise<Found>;
+  resolve: (found: Found) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Pages committed in one transaction at most. */
+const maxBatch = 64;
 
 const htmlTypes = new Set(['text/html', 'application/xhtml+xml']);
 const vagueTypes = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'text/plain']);
@@ -147,6 +161,8 @@ class CrawlRun {
   private readonly pdqThreshold: number;
   private ticks = 0;
   private wake: (() => void) | undefined;
+  private readonly finishing: Finishing[] = [];
+  private flushing = false;
 
   constructor(
     private readonly deps: CrawlerDependencies,
@@ -429,38 +445,18 @@ class CrawlRun {
 
   /**
    * Marks the URL done, records what it found (`record`, in the same transaction), and counts it in the
-   * crawl's totals; then tells the listener.
+   * crawl's totals; then tells the listener. Pages finishing at about the same time share one
+   * transaction (a group commit): the frontier's database, not the network, is what bounds the rate.
    */
   private async finish(
     url: ClaimedUrl,
     response: { status: number; url: string },
     counts: { links: number; media: number; mediaFailed: number },
-    record: (trx: Kysely<Schema>) => Promise<{ matches: number; reports: number }>,
+    record: (trx: Kysely<Schema>) => Promise<Found>,
   ): Promise<void> {
-    let found = { matches: 0, reports: 0 };
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      if (this.deps.database.dialect === 'postgres') {
-        // One finisher at a time per crawl: the page limit and the totals stay exact.
-        await trx.selectFrom('crawls').select('id').where('id', '=', this.crawl.id).forUpdate().execute();
-      }
-      const done = await completeUrl(trx, url, this.owner, {
-        httpStatus: response.status,
-        finalUrl: response.url,
-      });
-      if (!done) throw new LostLease(url.url);
-      found = await record(trx);
-      await trx
-        .updateTable('crawls')
-        .set((eb) => ({
-          pages_fetched: eb('pages_fetched', '+', 1),
-          media_fetched: eb('media_fetched', '+', counts.media),
-          media_failed: eb('media_failed', '+', counts.mediaFailed),
-          matches: eb('matches', '+', found.matches),
-          reports_filed: eb('reports_filed', '+', found.reports),
-          updated_at: now(),
-        }))
-        .where('id', '=', this.crawl.id)
-        .execute();
+    const found = await new Promise<Found>((resolve, reject) => {
+      this.finishing.push({ url, response, counts, record, resolve, reject });
+      this.flush();
     });
     this.onEvent?.({
       type: 'page',
@@ -471,6 +467,74 @@ class CrawlRun {
       media: counts.media,
       matches: found.matches,
       reports: found.reports,
+    });
+  }
+
+  /** Commits the pages waiting to finish, in batches, until none are left. */
+  private flush(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    const drain = async () => {
+      while (this.finishing.length > 0) {
+        const batch = this.finishing.splice(0, maxBatch);
+        try {
+          await this.commit(batch);
+        } catch {
+          // One page that cannot be recorded must not fail the others: each is tried on its own.
+          for (const item of batch) await this.commit([item]).catch((error: unknown) => item.reject(error));
+        }
+      }
+    };
+    void drain().finally(() => {
+      this.flushing = false;
+      if (this.finishing.length > 0) this.flush();
+    });
+  }
+
+  private async commit(batch: readonly Finishing[]): Promise<void> {
+    const results: (Found | undefined)[] = [];
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      results.length = 0;
+      if (this.deps.database.dialect === 'postgres') {
+        // One finisher at a time per crawl: the page limit and the totals stay exact.
+        await trx.selectFrom('crawls').select('id').where('id', '=', this.crawl.id).forUpdate().execute();
+      }
+      const totals = { pages: 0, media: 0, mediaFailed: 0, matches: 0, reports: 0 };
+      for (const item of batch) {
+        const done = await completeUrl(trx, item.url, this.owner, {
+          httpStatus: item.response.status,
+          finalUrl: item.response.url,
+        });
+        if (!done) {
+          results.push(undefined);
+          continue;
+        }
+        const found = await item.record(trx);
+        results.push(found);
+        totals.pages += 1;
+        totals.media += item.counts.media;
+        totals.mediaFailed += item.counts.mediaFailed;
+        totals.matches += found.matches;
+        totals.reports += found.reports;
+      }
+      if (totals.pages === 0) return;
+      await trx
+        .updateTable('crawls')
+        .set((eb) => ({
+          pages_fetched: eb('pages_fetched', '+', totals.pages),
+          media_fetched: eb('media_fetched', '+', totals.media),
+          media_failed: eb('media_failed', '+', totals.mediaFailed),
+          matches: eb('matches', '+', totals.matches),
+          reports_filed: eb('reports_filed', '+', totals.reports),
+          updated_at: now(),
+        }))
+        .where('id', '=', this.crawl.id)
+        .execute();
+    });
+    batch.forEach((item, index) => {
+      const found = results[index];
+      if (found === undefined) item.reject(new LostLease(item.url.url));
+      else item.resolve(found);
     });
   }
 

@@ -228,7 +228,12 @@ function progressRow(
  */
 export async function admitUrls(db: Db, crawl: Crawl, found: readonly DiscoveredUrl[]): Promise<number> {
   // The seeds as stored: a seed's redirect, seen by any process, widens the scope for all of them.
-  const seeds = await crawlSeeds(db, crawl.id);
+  const stored = await db
+    .selectFrom('crawls')
+    .select(['seeds', 'urls_admitted'])
+    .where('id', '=', crawl.id)
+    .executeTakeFirstOrThrow();
+  const seeds = JSON.parse(stored.seeds) as string[];
   const inScope = scopeFilter(crawl.options.scope, seeds);
   const candidates = new Map<string, DiscoveredUrl & { host: string }>();
   const newSeeds: string[] = [];
@@ -255,12 +260,7 @@ export async function admitUrls(db: Db, crawl: Crawl, found: readonly Discovered
       .execute();
   }
   if (candidates.size === 0) return 0;
-  const { total } = await db
-    .selectFrom('crawl_urls')
-    .select((eb) => eb.fn.countAll<number>().as('total'))
-    .where('crawl_id', '=', crawl.id)
-    .executeTakeFirstOrThrow();
-  let room = crawl.options.maxPages - Number(total);
+  let room = crawl.options.maxPages - stored.urls_admitted;
   if (room <= 0) return 0;
   const all = [...candidates.values()];
   const at = now();
@@ -303,6 +303,13 @@ export async function admitUrls(db: Db, crawl: Crawl, found: readonly Discovered
     added += inserted.length;
     room -= inserted.length;
   }
+  if (added > 0) {
+    await db
+      .updateTable('crawls')
+      .set((eb) => ({ urls_admitted: eb('urls_admitted', '+', added) }))
+      .where('id', '=', crawl.id)
+      .execute();
+  }
   return added;
 }
 
@@ -312,20 +319,28 @@ export async function admitUrls(db: Db, crawl: Crawl, found: readonly Discovered
  */
 export async function readyUrls(database: Database, crawlId: number, limit: number): Promise<ClaimedUrl[]> {
   const stamp = now();
-  return database.db
-    .selectFrom('crawl_urls')
-    .select(['id', 'url', 'host', 'depth', 'attempts', 'priority', 'match_distance', 'discovered_from'])
-    .where('crawl_id', '=', crawlId)
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', stamp)]),
-        eb.and([eb('status', '=', 'fetching'), eb('lease_until', '<', stamp)]),
-      ]),
-    )
-    .orderBy('priority', 'desc')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  // Two queries, each along the ready index: one with an OR across statuses sorts the whole frontier.
+  const ready = (
+    status: 'queued' | 'fetching',
+    column: 'next_attempt_at' | 'lease_until',
+    before: '<=' | '<',
+  ) =>
+    database.db
+      .selectFrom('crawl_urls')
+      .select(['id', 'url', 'host', 'depth', 'attempts', 'priority', 'match_distance', 'discovered_from'])
+      .where('crawl_id', '=', crawlId)
+      .where('status', '=', status)
+      .where(column, before, stamp)
+      .orderBy('priority', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  const [queued, abandoned] = await Promise.all([
+    ready('queued', 'next_attempt_at', '<='),
+    ready('fetching', 'lease_until', '<'),
+  ]);
+  if (abandoned.length === 0) return queued;
+  return [...queued, ...abandoned].sort((a, b) => b.priority - a.priority || a.id - b.id).slice(0, limit);
 }
 
 /**
@@ -575,15 +590,6 @@ export async function frontier(database: Database, crawlId: number, limit: numbe
     .orderBy('id')
     .limit(limit)
     .execute();
-}
-
-async function crawlSeeds(db: Db, crawlId: number): Promise<string[]> {
-  const row = await db
-    .selectFrom('crawls')
-    .select('seeds')
-    .where('id', '=', crawlId)
-    .executeTakeFirstOrThrow();
-  return JSON.parse(row.seeds) as string[];
 }
 
 function toCrawl(row: Selectable<Schema['crawls']>): Crawl {
