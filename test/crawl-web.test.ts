@@ -70,13 +70,14 @@ describeEachEngine('crawler on a large synthetic web', (database) => {
         expect(robots).toHaveLength(1);
       }
 
-      // Politeness: one request at a time per host, starts at least the delay apart (less a little
-      // arrival jitter).
+      // Politeness: one request at a time per host, and starts the delay apart. Arrival times share the
+      // crawler's event loop, so one start can be seen late and the next on time: the delay is checked
+      // over each host's whole run (n requests span at least n - 1 delays) rather than gap by gap.
+      expect(web.mostAtOnce).toEqual(new Array<number>(hosts).fill(1));
       for (let host = 0; host < hosts; host += 1) {
         const times = web.requests.filter((r) => r.host === String(host)).map((r) => r.at);
-        for (let index = 1; index < times.length; index += 1) {
-          expect((times[index] as number) - (times[index - 1] as number)).toBeGreaterThanOrEqual(delayMs - 3);
-        }
+        expect(times.length).toBeGreaterThan(pagesPerHost);
+        expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual((times.length - 1) * delayMs - 3);
       }
 
       // Forbidden addresses: each refused and recorded with why; nothing else failed but what should.

@@ -103,6 +103,50 @@ describe('the term engine on a stand-in term list', () => {
     );
   });
 
+  it('suppresses a substring term exactly where an allow-list entry covers it', () => {
+    // Each allow-list entry with the substring terms it contains ("class" holds "ass").
+    const substringTerms = list.filter(
+      (entry) => entry.match === 'substring' && !entry.allow && !entry.regex,
+    );
+    const covering = list
+      .filter((entry) => entry.allow && /^[A-Za-z]+$/.test(entry.term))
+      .map((entry) => ({
+        word: entry.term,
+        inside: substringTerms
+          .filter((term) => normaliseTerm(entry.term).includes(normaliseTerm(term.term)))
+          .map((term) => term.term),
+      }))
+      .filter((entry) => entry.inside.length > 0);
+    expect(covering.length).toBeGreaterThan(20);
+    const piece = fc.oneof(
+      fc.record({ allowed: fc.constantFrom(...covering) }),
+      fc.record({ term: fc.constantFrom(...substringTerms.filter((term) => /^[a-z]+$/.test(term.term))) }),
+      fc.record({ filler: fc.constantFrom('the', 'on', 'we', 'today', 'quiet', 'river', 'blue') }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }), (pieces) => {
+        const words = pieces.map((item) =>
+          'term' in item ? item.term.term : 'allowed' in item ? item.allowed.word : item.filler,
+        );
+        const text = words.join(' ');
+        const found = engine
+          .check(text)
+          .filter((match) => list[match.entry_id - 1]?.match === 'substring')
+          .map((match) => ({ term: match.term, start: match.start, end: match.end }));
+        let at = 0;
+        pieces.forEach((item, index) => {
+          const start = at;
+          const end = (at += words[index]!.length + 1) - 1;
+          const inside = found.filter((match) => match.start >= start && match.end <= end);
+          // Nothing inside an allowed word; a term standing alone is found as itself.
+          if ('allowed' in item) expect(inside, text).toEqual([]);
+          if ('term' in item) expect(inside, text).toContainEqual({ term: item.term.term, start, end });
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('leaves ordinary prose alone: whole-word terms almost never fire, substring terms only inside longer words', () => {
     const sentences = benignCorpus(2_000_000, 5).split(/(?<=[.!?"])\s+/);
     let wholeWordHits = 0;

@@ -101,6 +101,7 @@ interface Finishing {
 
 /** Pages committed in one transaction at most. */
 const maxBatch = 64;
+const readyMaxAgeMs = 100;
 
 const htmlTypes = new Set(['text/html', 'application/xhtml+xml']);
 const vagueTypes = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'text/plain']);
@@ -163,6 +164,14 @@ class CrawlRun {
   private wake: (() => void) | undefined;
   private readonly finishing: Finishing[] = [];
   private flushing = false;
+  /**
+   * Ready URLs read from the frontier and not yet tried, best first. Reading the frontier for every page
+   * that finishes cost more than the page; a claim is a compare-and-set, so a candidate another process
+   * took meanwhile is only skipped. Reread when used up, when this crawler admitted URLs or found a match,
+   * and after readyMaxAgeMs for what other processes changed.
+   */
+  private ready: ClaimedUrl[] = [];
+  private readyAt = 0;
 
   constructor(
     private readonly deps: CrawlerDependencies,
@@ -222,11 +231,21 @@ class CrawlRun {
       let claimed = 0;
       let free = concurrency - this.inFlight.size;
       if (free > 0) {
-        const candidates = await readyUrls(database, this.crawl.id, Math.max(100, free * 8));
-        for (const candidate of candidates) {
-          if (free === 0 || this.signal.aborted) break;
+        if (this.ready.length === 0 || Date.now() - this.readyAt > readyMaxAgeMs) {
+          this.ready = await readyUrls(database, this.crawl.id, Math.max(100, free * 8));
+          this.readyAt = Date.now();
+        }
+        const untried: ClaimedUrl[] = [];
+        for (const candidate of this.ready) {
+          if (
+            free === 0 ||
+            this.signal.aborted ||
+            (this.pagesPerHost.get(candidate.host) ?? 0) >= hostConcurrency
+          ) {
+            untried.push(candidate);
+            continue;
+          }
           if (this.inFlight.has(candidate.id)) continue;
-          if ((this.pagesPerHost.get(candidate.host) ?? 0) >= hostConcurrency) continue;
           const url = await claimUrl(database, candidate, this.owner, this.leaseMs);
           if (url === undefined) continue;
           claimed += 1;
@@ -241,6 +260,7 @@ class CrawlRun {
           });
           tasks.add(task);
         }
+        this.ready = untried;
       }
       if (this.inFlight.size === 0 && claimed === 0) {
         await buryAbandoned(database, this.crawl);
@@ -533,8 +553,10 @@ class CrawlRun {
     });
     batch.forEach((item, index) => {
       const found = results[index];
-      if (found === undefined) item.reject(new LostLease(item.url.url));
-      else item.resolve(found);
+      if (found === undefined) return item.reject(new LostLease(item.url.url));
+      // New URLs, or a match that raised a host's priority: what is ready, and in what order, changed.
+      if (item.counts.links > 0 || found.matches > 0) this.readyAt = 0;
+      item.resolve(found);
     });
   }
 

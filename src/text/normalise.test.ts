@@ -186,6 +186,18 @@ describe('normaliseText', () => {
     expect(pieces('ﬀf')).toEqual([['f', 'ﬀf']]);
   });
 
+  it('counts the letters each squeezed run merged, on every path through the normaliser', () => {
+    const runs = (text: string) => {
+      const normalised = normaliseText(text);
+      return [...normalised.runs.subarray(0, normalised.length)];
+    };
+    expect(runs('asss as')).toEqual([1, 3, 1, 1, 1]);
+    expect(runs('a$$')).toEqual([1, 2]); // leetspeak goes through the builder
+    expect(runs('follow3rs')).toEqual([1, 1, 2, 1, 1, 1, 1, 1]); // a plain start handed over to it
+    expect(runs('s s s')).toEqual([3]); // single letters joined
+    expect(runs('ﬀ')).toEqual([2]); // one character that expands into two letters
+  });
+
   it('passes other scripts through as letters', () => {
     expect(skeleton('中文 字符')).toBe('中文 字符');
     expect(skeleton('مرحبا שלום')).toBe('مرحبا שלום');

@@ -22,9 +22,10 @@
 //   single-letter words ("e.m.p.t.y", "e m p t y chair", single digits and symbols included) is joined
 //   into one word; two ("I a") are left alone, so ordinary prose keeps its words.
 // - A run of one repeated cased letter is squeezed ("emmmpttyyyy" → "empty"), on both sides, so "good"
-//   is "god" and, with l read as i, "kill" is "ki": short terms collide more, which the allow-list and
-//   whole-word matching answer. Digits are not squeezed (1000), nor letters of uncased scripts (CJK,
-//   Arabic, Thai), where doubled characters are ordinary spelling.
+//   is "god" and, with l read as i, "kill" is "ki". Each skeleton letter keeps how many letters it
+//   merged (NormalisedText.runs), so that the engine can tell "as" from "ass" after all. Digits are not
+//   squeezed (1000), nor letters of uncased scripts (CJK, Arabic, Thai), where doubled characters are
+//   ordinary spelling.
 //
 // The span of a skeleton character covers every original character that produced it (a squeezed run, a
 // letter and its marks, all pieces of one expanded character, the separators inside a joined word), so

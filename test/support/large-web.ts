@@ -22,6 +22,8 @@ export interface LargeWeb {
   forbiddenAddresses: string[];
   pages: number;
   requests: (LoggedRequest & { host: string })[];
+  /** The most requests each host had in hand at once (from arrival to the end of the response). */
+  mostAtOnce: number[];
   close(): Promise<void>;
 }
 
@@ -56,6 +58,8 @@ export async function startLargeWeb(options: LargeWebOptions): Promise<LargeWeb>
     (image: Buffer) => sharp(image).webp({ quality: 60 }).toBuffer(),
   ];
   const requests: LargeWeb['requests'] = [];
+  const atOnce = new Array<number>(options.hosts).fill(0);
+  const mostAtOnce = new Array<number>(options.hosts).fill(0);
   const servers: Server[] = [];
   const routes: Map<string, (response: ServerResponse) => void>[] = [];
   for (let host = 0; host < options.hosts; host += 1) {
@@ -64,6 +68,9 @@ export async function startLargeWeb(options: LargeWebOptions): Promise<LargeWeb>
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
       const path = request.url ?? '/';
       requests.push({ host: String(host), path, at: Date.now() });
+      atOnce[host] = (atOnce[host] ?? 0) + 1;
+      mostAtOnce[host] = Math.max(mostAtOnce[host] ?? 0, atOnce[host] ?? 0);
+      response.once('close', () => (atOnce[host] = (atOnce[host] ?? 1) - 1));
       const handler = table.get(path);
       if (handler === undefined) response.writeHead(404, { 'content-type': 'text/plain' }).end('not here');
       else handler(response);
@@ -146,6 +153,7 @@ export async function startLargeWeb(options: LargeWebOptions): Promise<LargeWeb>
     forbiddenAddresses,
     pages: options.hosts * (pagesPerHost + 1),
     requests,
+    mostAtOnce,
     close: async () => {
       for (const server of servers) server.closeAllConnections();
       await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
