@@ -49,6 +49,11 @@ export async function openServices(
     refreshMs: config.indexRefreshMs,
     onRefreshError: (error) =>
       logger.error({ err: error }, 'text bank refresh failed; checking against the last loaded banks'),
+    onRuleRefused: (rule, reason) =>
+      logger.warn(
+        { entry_id: rule.entryId, bank: rule.bank },
+        `a stored regular-expression rule is refused and not in force: ${reason} Fix or disable entry ${rule.entryId}.`,
+      ),
   });
   return {
     config,

@@ -75,6 +75,15 @@ describe('TextEngine', () => {
     expect(found('buy followers', new Set(['standin-spam']))).toEqual([['buy followers', 'buy followers']]);
   });
 
+  it('leaves out a stored rule the regex guard refuses, and keeps the rest in force', () => {
+    const bad = rule('(a+)+b', {}, { type: 'regex' });
+    const withBad = TextEngine.build([rule('empty chair'), bad]);
+    expect(withBad.refused).toEqual([{ rule: bad, reason: expect.stringMatching(/repeat/i) as unknown }]);
+    expect(
+      withBad.check('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac, the empty chair').map((match) => match.term),
+    ).toEqual(['empty chair']);
+  });
+
   it('says nothing about ordinary text', () => {
     expect(found('The committee will meet on Tuesday to discuss the chair of the empty room.')).toEqual([]);
   });

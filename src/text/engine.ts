@@ -14,7 +14,7 @@
 import { TermAutomaton } from './automaton.js';
 import type { TextEntryAttributes } from './entries.js';
 import { NormalisedText, isWordCode, normaliseText } from './normalise.js';
-import { compileRegexRule } from './regex-rules.js';
+import { checkRegexRule } from './regex-rules.js';
 
 /** One entry of a text bank, as the engine needs it. */
 export interface TextRule {
@@ -64,6 +64,11 @@ export class TextEngine {
   private readonly regexes: { rule: TextRule; regex: RegExp }[];
   private readonly buffer = new NormalisedText();
   readonly ruleCount: number;
+  /**
+   * Stored rules the regex guard refuses now (a newer guard than the one that admitted them): left out,
+   * so that one rule cannot stop the rest of the list, and reported by the caller.
+   */
+  readonly refused: { rule: TextRule; reason: string }[] = [];
 
   private constructor(rules: readonly TextRule[]) {
     const patterns = new Map<string, number>();
@@ -74,7 +79,9 @@ export class TextEngine {
       if (rule.type === 'regex') {
         // Stored rules passed the full check when they were added; the time box is not run again, so
         // that a busy machine cannot make a rule in force fail.
-        regexes.push({ rule, regex: compileRegexRule(rule.value, { timeBox: false }) });
+        const check = checkRegexRule(rule.value, { timeBox: false });
+        if (check.ok) regexes.push({ rule, regex: check.regex });
+        else this.refused.push({ rule, reason: check.reason });
         continue;
       }
       normaliseText(rule.value, term);

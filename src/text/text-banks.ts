@@ -34,6 +34,8 @@ export interface TextBanksOptions {
   /** How often to look for bank changes; 0 only on refresh(). */
   refreshMs: number;
   onRefreshError?: (error: unknown) => void;
+  /** A stored regular-expression rule the guard now refuses: it is left out of the rules in force. */
+  onRuleRefused?: (rule: TextRule, reason: string) => void;
 }
 
 /** Longest text checked at once; longer messages are refused rather than silently cut. */
@@ -48,15 +50,17 @@ export class TextBanks {
 
   private constructor(
     private readonly database: Database,
+    private readonly options: TextBanksOptions,
     loaded: { engine: TextEngine; revision: number; banks: Set<string> },
   ) {
     this.engine = loaded.engine;
     this.revision = loaded.revision;
     this.bankNames = loaded.banks;
+    this.reportRefused();
   }
 
   static async open(database: Database, options: TextBanksOptions): Promise<TextBanks> {
-    const banks = new TextBanks(database, await load(database));
+    const banks = new TextBanks(database, options, await load(database));
     if (options.refreshMs > 0) {
       banks.timer = setInterval(() => {
         banks.refresh().catch((error: unknown) => options.onRefreshError?.(error));
@@ -76,6 +80,7 @@ export class TextBanks {
         this.engine = loaded.engine;
         this.revision = loaded.revision;
         this.bankNames = loaded.banks;
+        this.reportRefused();
       } finally {
         this.refreshing = undefined;
       }
@@ -122,6 +127,10 @@ export class TextBanks {
     const gravest = [...matches].sort((a, b) => b.severity - a.severity)[0]?.category ?? '*';
     const deterrence = policy.deterrence[gravest] ?? policy.deterrence['*'];
     return { verdict, matches, ...(deterrence === undefined ? {} : { deterrence }) };
+  }
+
+  private reportRefused(): void {
+    for (const { rule, reason } of this.engine.refused) this.options.onRuleRefused?.(rule, reason);
   }
 
   close(): void {
