@@ -24,6 +24,7 @@ import {
   formatTermList,
   normaliseTerm,
   normaliseText,
+  textPolicy,
 } from '../src/text/index.js';
 import { Random, VOCABULARY, prose, pseudoWords } from './support/prose.js';
 import { median, printTable } from './table.js';
@@ -291,7 +292,7 @@ async function checkLatency(terms: string[], text: string, checks: number, folde
       const from = text.indexOf(' ', at) + 1;
       queries.push(text.slice(from, text.lastIndexOf(' ', from + 200)).replace(/\n/g, ' '));
     }
-    const policy = { blockSeverity: config.textBlockSeverity, deterrence: config.textDeterrence };
+    const policy = textPolicy(config);
     const latencies = async (work: (query: string) => unknown): Promise<number[]> => {
       const times: number[] = [];
       for (let index = 0; index < checks + 1000; index++) {

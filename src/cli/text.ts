@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { recordAudit } from '../audit/index.js';
 import { WardenError } from '../errors/index.js';
 import { exportTermList, importTermList } from '../matching/index.js';
-import { TextBanks, maxTextLength } from '../text/index.js';
+import { TextBanks, maxTextLength, textPolicy } from '../text/index.js';
 import type { Context } from './context.js';
 import type { Action } from './index.js';
 import { readAll, writeJson, writeLine } from './io.js';
@@ -99,7 +99,7 @@ export function registerText(program: Command, action: Action): void {
           const result = banks.check(
             input,
             options.mode,
-            { blockSeverity: config.textBlockSeverity, deterrence: config.textDeterrence },
+            textPolicy(config),
             options.bank.length === 0 ? undefined : options.bank,
           );
           if (options.json) {

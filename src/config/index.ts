@@ -47,6 +47,19 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A setting written as JSON: parsed and checked against `schema`, else refused with `expected`. */
+function jsonSetting<T>(schema: z.ZodType<T>, fallback: T, expected: string) {
+  return z
+    .string()
+    .default(JSON.stringify(fallback))
+    .transform((text, context) => {
+      const parsed = schema.safeParse(parseJson(text));
+      if (parsed.success) return parsed.data;
+      context.addIssue({ code: 'custom', message: expected });
+      return z.NEVER;
+    });
+}
+
 /** Field name → [environment variable, schema]. The schema's default is the embedded default. */
 const fields = {
   dataDir: ['WARDEN_DATA_DIR', z.string().min(1).default('./data')],
@@ -82,18 +95,11 @@ const fields = {
   twoPersonRule: ['WARDEN_TWO_PERSON_RULE', z.stringbool().default(true)],
   grades: [
     'WARDEN_GRADES',
-    z
-      .string()
-      .default(JSON.stringify(defaultGrades))
-      .transform((text, context) => {
-        const parsed = gradesSchema.safeParse(parseJson(text));
-        if (parsed.success) return parsed.data;
-        context.addIssue({
-          code: 'custom',
-          message: 'must be JSON mapping each category to its grades, e.g. {"csam":["A","B","C"],"other":[]}',
-        });
-        return z.NEVER;
-      }),
+    jsonSetting(
+      gradesSchema,
+      defaultGrades,
+      'must be JSON mapping each category to its grades, e.g. {"csam":["A","B","C"],"other":[]}',
+    ),
   ],
   sessionHours: ['WARDEN_SESSION_HOURS', integer(1, 24 * 30).default(12)],
   cookieSecure: ['WARDEN_COOKIE_SECURE', z.enum(['auto', 'true', 'false']).default('auto')],
@@ -120,21 +126,11 @@ const fields = {
   textBlockSeverity: ['WARDEN_TEXT_BLOCK_SEVERITY', integer(1, 5).default(3)],
   textDeterrence: [
     'WARDEN_TEXT_DETERRENCE',
-    z
-      .string()
-      .default(JSON.stringify(defaultDeterrence))
-      .transform((text, context) => {
-        const parsed = deterrenceSchema.safeParse(parseJson(text));
-        if (!parsed.success) {
-          context.addIssue({
-            code: 'custom',
-            message:
-              'must be JSON like {"csam":{"message":"…","help_url":"https://…"},"*":{"message":"…","help_url":""}}',
-          });
-          return z.NEVER;
-        }
-        return parsed.data;
-      }),
+    jsonSetting(
+      deterrenceSchema,
+      defaultDeterrence,
+      'must be JSON like {"csam":{"message":"…","help_url":"https://…"},"*":{"message":"…","help_url":""}}',
+    ),
   ],
   // Crawls: the defaults a new crawl takes (each crawl may set its own), and the background crawling
   // of `warden serve` and `warden worker`.

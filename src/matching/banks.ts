@@ -150,39 +150,42 @@ export function toBankEntry(row: BankEntryRow): BankEntry {
 }
 
 export async function createBank(database: Database, bank: NewBank): Promise<Bank> {
-  const name = validateBankName(bank.name);
-  const category = validateCategory(bank.category);
-  const description = validateText('description', bank.description ?? '');
-  const source = validateText('source', bank.source ?? 'local');
   try {
-    return await database.db.transaction().execute(async (trx) => {
-      const revision = await nextBankRevision(trx);
-      const timestamp = now();
-      const row = await trx
-        .insertInto('banks')
-        .values({
-          name,
-          category,
-          description,
-          source,
-          enabled: 1,
-          created_at: timestamp,
-          updated_at: timestamp,
-          revision,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toBank(row);
-    });
+    return await database.db.transaction().execute((trx) => insertBank(trx, bank));
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new WardenError(
         'conflict',
-        `A bank named "${name}" already exists. Choose another name, or use it as it is.`,
+        `A bank named "${bank.name}" already exists. Choose another name, or use it as it is.`,
       );
     }
     throw error;
   }
+}
+
+/** Creates a bank inside the caller's transaction; a name taken already is a unique violation. */
+export async function insertBank(trx: Kysely<Schema>, bank: NewBank): Promise<Bank> {
+  const name = validateBankName(bank.name);
+  const category = validateCategory(bank.category);
+  const description = validateText('description', bank.description ?? '');
+  const source = validateText('source', bank.source ?? 'local');
+  const revision = await nextBankRevision(trx);
+  const timestamp = now();
+  const row = await trx
+    .insertInto('banks')
+    .values({
+      name,
+      category,
+      description,
+      source,
+      enabled: 1,
+      created_at: timestamp,
+      updated_at: timestamp,
+      revision,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toBank(row);
 }
 
 export async function getBank(database: Database, name: string): Promise<Bank> {
@@ -306,19 +309,34 @@ export async function addBankEntries(
   const bank = await findBank(trx, bankName);
   const addedAt = now();
   const rows = entries.map((entry) => normaliseEntry(bank, entry, addedAt));
+  await writeBankEntries(trx, rows);
+  return rows.length;
+}
+
+/**
+ * Writes entries made by normaliseEntry under one new revision. An entry the bank holds already is
+ * enabled again and takes the new attributes; with `details`, also the new category and note.
+ */
+export async function writeBankEntries(
+  trx: Kysely<Schema>,
+  rows: readonly ReturnType<typeof normaliseEntry>[],
+  options: { details?: boolean } = {},
+): Promise<void> {
   const revision = await nextBankRevision(trx);
   for (const values of rows) {
     await trx
       .insertInto('bank_entries')
       .values({ ...values, revision })
       .onConflict((conflict) =>
-        conflict
-          .columns(['signal_type', 'value', 'bank_id'])
-          .doUpdateSet({ enabled: 1, revision, attributes: values.attributes ?? '{}' }),
+        conflict.columns(['signal_type', 'value', 'bank_id']).doUpdateSet({
+          enabled: 1,
+          revision,
+          attributes: values.attributes ?? '{}',
+          ...(options.details === true ? { category: values.category, note: values.note } : {}),
+        }),
       )
       .execute();
   }
-  return rows.length;
 }
 
 /** Turns an entry on or off without deleting it; a disabled entry matches nothing. */

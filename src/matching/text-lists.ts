@@ -2,12 +2,19 @@
 // nothing: every row is checked first, and one bad row refuses the file with its line number; then the
 // bank (created if absent) takes every row in one transaction, under one bank revision. Terms the bank
 // holds already are updated (category, attributes, note) and enabled.
-import { WardenError } from '../errors/index.js';
-import { isUniqueViolation, nextBankRevision, now } from '../store/index.js';
+import { WardenError, isWardenError } from '../errors/index.js';
+import { isUniqueViolation, now } from '../store/index.js';
 import type { Database } from '../store/index.js';
-import { formatTermList, parseTermList } from '../text/index.js';
+import { defaultTextAttributes, formatTermList, parseTermList } from '../text/index.js';
 import type { TermEntry } from '../text/index.js';
-import { findBank, normaliseEntry, toBank, validateBankName, validateCategory } from './banks.js';
+import {
+  findBank,
+  insertBank,
+  normaliseEntry,
+  toBankEntry,
+  validateBankName,
+  writeBankEntries,
+} from './banks.js';
 
 export interface TermImportSummary {
   bank: string;
@@ -46,58 +53,33 @@ export async function importTermList(
   return database.db
     .transaction()
     .execute(async (trx) => {
-      let created = false;
-      let bank = await findBank(trx, bankName).catch(() => undefined);
-      if (bank === undefined) {
-        const category = validateCategory(entries[0]?.category ?? 'other');
-        const row = await trx
-          .insertInto('banks')
-          .values({
-            name: bankName,
-            category,
-            source,
-            description: 'text bank (terms)',
-            enabled: 1,
-            created_at: at,
-            updated_at: at,
-            revision: 0,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        bank = toBank(row);
-        created = true;
-      }
-      const revision = await nextBankRevision(trx);
-      for (const entry of entries) {
-        let values;
+      const existing = await findBank(trx, bankName).catch((error: unknown) => {
+        if (isWardenError(error) && error.code === 'not_found') return undefined;
+        throw error;
+      });
+      const bank =
+        existing ??
+        (await insertBank(trx, {
+          name: bankName,
+          category: entries[0]?.category ?? 'other',
+          source,
+          description: 'text bank (terms)',
+        }));
+      const rows = entries.map((entry) => {
         try {
-          values = normaliseEntry(bank, toNewEntry(entry, source), at);
+          return normaliseEntry(bank, toNewEntry(entry, source), at);
         } catch (error) {
-          if (error instanceof WardenError) {
-            throw new WardenError(
-              'invalid_argument',
-              `line ${entry.line}: ${error.message} Nothing was imported.`,
-            );
-          }
-          throw error;
+          if (!isWardenError(error)) throw error;
+          throw new WardenError(
+            'invalid_argument',
+            `line ${entry.line}: ${error.message} Nothing was imported.`,
+          );
         }
-        await trx
-          .insertInto('bank_entries')
-          .values({ ...values, revision })
-          .onConflict((conflict) =>
-            conflict.columns(['signal_type', 'value', 'bank_id']).doUpdateSet({
-              enabled: 1,
-              revision,
-              category: values.category,
-              note: values.note,
-              attributes: values.attributes ?? '{}',
-            }),
-          )
-          .execute();
-      }
+      });
+      await writeBankEntries(trx, rows, { details: true });
       return {
         bank: bankName,
-        created_bank: created,
+        created_bank: existing === undefined,
         entries: entries.length,
         terms: entries.filter((entry) => !entry.regex && !entry.allow).length,
         allow: entries.filter((entry) => entry.allow).length,
@@ -120,29 +102,20 @@ export async function exportTermList(database: Database, bankName: string): Prom
   const bank = await findBank(database.db, bankName);
   const rows = await database.db
     .selectFrom('bank_entries')
-    .select(['signal_type', 'value', 'category', 'note', 'attributes'])
+    .selectAll()
     .where('bank_id', '=', bank.id)
     .where('signal_type', 'in', ['term', 'regex'])
     .where('enabled', '=', 1)
     .orderBy('id')
     .execute();
   return formatTermList(
-    rows.map((row) => {
-      const attributes = JSON.parse(row.attributes) as Omit<
-        TermEntry,
-        'term' | 'category' | 'note' | 'regex' | 'line'
-      >;
-      return {
-        term: row.value,
-        category: row.category,
-        severity: attributes.severity,
-        language: attributes.language,
-        match: attributes.match,
-        allow: attributes.allow,
-        regex: row.signal_type === 'regex',
-        note: row.note,
-      };
-    }),
+    rows.map(toBankEntry).map((entry) => ({
+      term: entry.signal,
+      category: entry.category,
+      ...(entry.attributes ?? defaultTextAttributes),
+      regex: entry.signalType === 'regex',
+      note: entry.note,
+    })),
   );
 }
 

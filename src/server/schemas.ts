@@ -42,6 +42,9 @@ export const SignalTypeSchema = Type.Union(
   { description: 'pdq, md5 and sha256 hashes, or url for a normalised URL' },
 );
 
+/** The `:name` of a bank in a route's path. */
+export const BankName = Type.Object({ name: Type.String({ maxLength: 64 }) });
+
 export const BankSignalTypeSchema = Type.Union(
   [...SignalTypeSchema.anyOf, Type.Literal('term'), Type.Literal('regex')],
   { description: 'pdq, md5, sha256, url; term or regex in text banks' },

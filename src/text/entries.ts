@@ -5,7 +5,7 @@
 import { WardenError } from '../errors/index.js';
 import type { TextSignalType } from '../store/index.js';
 import { normaliseTerm } from './normalise.js';
-import { checkRegexRule } from './regex-rules.js';
+import { checkRegexRule, maxRegexRuleLength } from './regex-rules.js';
 
 export type TermMatchMode = 'word' | 'substring';
 
@@ -26,8 +26,9 @@ export const defaultTextAttributes: TextEntryAttributes = {
 };
 
 export const textSignalTypes: readonly TextSignalType[] = ['term', 'regex'];
-const maxTermLength = 200;
-const maxRegexLength = 500;
+export const maxTermLength = 200;
+/** The shape of a language tag (BCP 47, loosely); term lists also ask Intl to recognise it. */
+export const languagePattern = /^([A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)?$/;
 
 export function isTextSignalType(type: string): type is TextSignalType {
   return (textSignalTypes as readonly string[]).includes(type);
@@ -45,7 +46,7 @@ export function checkTextEntry(
 ): { value: string; attributes: TextEntryAttributes } {
   const attributes = checkAttributes(given);
   const text = value.normalize('NFC').trim();
-  const limit = type === 'term' ? maxTermLength : maxRegexLength;
+  const limit = type === 'term' ? maxTermLength : maxRegexRuleLength;
   if (text === '' || text.length > limit) {
     throw new WardenError(
       'invalid_argument',
@@ -84,10 +85,7 @@ function checkAttributes(given: Partial<TextEntryAttributes>): TextEntryAttribut
       `A severity is a whole number from 1 (low) to 5 (critical); got ${String(attributes.severity)}.`,
     );
   }
-  if (
-    typeof attributes.language !== 'string' ||
-    !/^([A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)?$/.test(attributes.language)
-  ) {
+  if (typeof attributes.language !== 'string' || !languagePattern.test(attributes.language)) {
     throw new WardenError(
       'invalid_argument',
       `A language is a BCP 47 tag such as en or pt-BR, or empty; got "${String(attributes.language).slice(0, 40)}".`,

@@ -12,7 +12,7 @@ export { checkTextEntry, defaultTextAttributes, isTextSignalType, textSignalType
 export type { TermMatchMode, TextEntryAttributes } from './entries.js';
 export { TextEngine } from './engine.js';
 export type { TextMatch, TextRule } from './engine.js';
-export { TextBanks, maxTextLength } from './text-banks.js';
+export { TextBanks, maxTextLength, textPolicy } from './text-banks.js';
 export type {
   Deterrence,
   TextBanksOptions,

@@ -10,8 +10,9 @@
 // ignored, because a misspelt "severty" would otherwise silently import every row at the default.
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { languagePattern, maxTermLength } from './entries.js';
 import type { TermMatchMode } from './entries.js';
-import { checkRegexRule } from './regex-rules.js';
+import { checkRegexRule, maxRegexRuleLength } from './regex-rules.js';
 
 export type { TermMatchMode };
 
@@ -51,15 +52,11 @@ const columns = ['term', 'category', 'severity', 'language', 'match', 'allow', '
 type Column = (typeof columns)[number];
 
 export const defaultSeverity = 3;
-const maxTermLength = 200;
-const maxRegexLength = 500;
 const maxNoteLength = 1000;
 const maxReportedErrors = 100;
 // The rule banks.ts applies to bank categories. It cannot be imported from the matching domain, which
 // itself imports this one.
 const categoryPattern = /^[a-z][a-z0-9_-]{0,31}$/;
-// The shape entries.ts accepts; the tag must also be one Intl recognises.
-const languagePattern = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/;
 const booleanWords: Record<string, boolean> = {
   true: true,
   yes: true,
@@ -216,7 +213,7 @@ function readRow(
   const allow = readBoolean('allow', field('allow'), problem);
   const term = field('term').normalize('NFC').trim();
   const kind = regex ? 'regular expression' : 'term';
-  const limit = regex ? maxRegexLength : maxTermLength;
+  const limit = regex ? maxRegexRuleLength : maxTermLength;
   if (term === '') problem(`the ${kind} is empty`);
   else if (term.length > limit)
     problem(`the ${kind} is ${term.length} characters long; the limit is ${limit}`);

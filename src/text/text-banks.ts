@@ -2,6 +2,7 @@
 // TextEngine. The engine is rebuilt when the bank revision moves (any change to any bank, in any
 // process, takes a new revision) and swapped in whole, so a check never sees half a list. Checks are
 // synchronous and allocate almost nothing: fast enough to run on every search and message.
+import type { Config } from '../config/index.js';
 import { WardenError } from '../errors/index.js';
 import type { Database } from '../store/index.js';
 import { TextEngine } from './engine.js';
@@ -21,6 +22,11 @@ export interface TextPolicy {
   /** A match of at least this severity blocks; lesser matches are for review. */
   blockSeverity: number;
   deterrence: Record<string, Deterrence>;
+}
+
+/** The policy from configuration: WARDEN_TEXT_BLOCK_SEVERITY and WARDEN_TEXT_DETERRENCE. */
+export function textPolicy(config: Pick<Config, 'textBlockSeverity' | 'textDeterrence'>): TextPolicy {
+  return { blockSeverity: config.textBlockSeverity, deterrence: config.textDeterrence };
 }
 
 export interface TextCheck {

@@ -22,7 +22,7 @@ import {
   updateBank,
 } from '../../matching/index.js';
 import type { Bank, BankEntry } from '../../matching/index.js';
-import { BankSignalTypeSchema, SignalTypeSchema, errors } from '../schemas.js';
+import { BankName, BankSignalTypeSchema, SignalTypeSchema, errors } from '../schemas.js';
 import type { Services } from '../services.js';
 
 const BankSchema = Type.Object({
@@ -58,7 +58,6 @@ const EntrySchema = Type.Object({
   added_at: Type.String(),
   enabled: Type.Boolean(),
 });
-const BankName = Type.Object({ name: Type.String({ maxLength: 64 }) });
 const NewBankBody = Type.Object(
   {
     name: Type.String(),

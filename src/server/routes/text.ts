@@ -3,13 +3,12 @@
 // API's, as for hash banks).
 import { Type } from 'typebox';
 import { exportTermList, importTermList } from '../../matching/index.js';
-import { maxTextLength } from '../../text/index.js';
+import { maxTextLength, textPolicy } from '../../text/index.js';
 import type { App } from '../app.js';
-import { Enum, errors } from '../schemas.js';
+import { BankName, Enum, errors } from '../schemas.js';
 import type { Services } from '../services.js';
 
 const checkRoles = ['platform', 'analyst', 'supervisor', 'admin'] as const;
-const BankName = Type.Object({ name: Type.String({ maxLength: 64 }) });
 
 const TextMatchSchema = Type.Object({
   term: Type.String({ description: 'the bank entry as written (a term, or a regular expression)' }),
@@ -26,7 +25,7 @@ const TextMatchSchema = Type.Object({
 export function registerTextRoutes(app: App, services: Services): void {
   const { config, database, text } = services;
   const tags = ['text'];
-  const policy = { blockSeverity: config.textBlockSeverity, deterrence: config.textDeterrence };
+  const policy = textPolicy(config);
 
   app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
@@ -86,7 +85,7 @@ export function registerTextRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const summary = await importTermList(database, request.params.name, request.body, { source: 'api' });
-      await Promise.all([text.refresh(), services.matcher.refresh()]);
+      await text.refresh();
       return summary;
     },
   );
