@@ -9,10 +9,10 @@
 // URLs and records whether their content is still there instead.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { WardenError, isWardenError } from '../errors/index.js';
+import { WardenError, isRetryable, isWardenError } from '../errors/index.js';
 import { isImageMime, linksAndMediaOnPage, sniffMime } from '../evidence/index.js';
 import type { EvidenceItem, EvidenceStore } from '../evidence/index.js';
-import { checkUrl } from '../network/index.js';
+import { checkUrl, retryableStatus } from '../network/index.js';
 import type { FetchLimits, GeoIpTable, GuardedResponse, NetworkGuard } from '../network/index.js';
 import { evidenceSignals } from '../pipeline/index.js';
 import type { Assessment, ContentPipeline } from '../pipeline/index.js';
@@ -350,7 +350,7 @@ class CrawlRun {
     const { response, body, record } = await this.request(url.url, url.host, limits);
     const location = redirectStatuses.has(response.status) ? response.headers.get('location') : null;
     if (location !== null) return this.followRedirect(url, response.status, location);
-    if (response.status < 200 || response.status > 299) throw new HttpFailure(response.url, response.status);
+    if (response.status < 200 || response.status > 299) throw httpFailure(response.url, response.status);
 
     const type = contentType(response);
     const sniffed = body === undefined ? '' : sniffMime(body);
@@ -714,14 +714,14 @@ class CrawlRun {
   }
 }
 
-/** A page answered with a status that is not success. */
-class HttpFailure extends Error {
-  constructor(
-    readonly url: string,
-    readonly status: number,
-  ) {
-    super(`${url} answered with HTTP status ${status}.`);
-  }
+/** A page answered with a status that is not success: worth another try for a server error or 429. */
+function httpFailure(url: string, status: number): WardenError {
+  return new WardenError(
+    'unavailable',
+    `${url} answered with HTTP status ${status}.`,
+    { status },
+    { retryable: retryableStatus(status) },
+  );
 }
 
 /** The lease on a URL passed to another crawler before this one finished; its work is dropped. */
@@ -733,18 +733,21 @@ class LostLease extends Error {
 
 /** What to record about a failure, and whether trying again later may help. */
 function describeFailure(error: unknown): { message: string; transient: boolean; httpStatus?: number } {
-  if (error instanceof HttpFailure) {
-    const transient = error.status >= 500 || error.status === 408 || error.status === 429;
-    return { message: error.message, transient, httpStatus: error.status };
-  }
+  // robots.txt that cannot be read now, and a lease lost to another crawler, are for a later run.
   if (error instanceof RobotsUnavailable || error instanceof LostLease) {
     return { message: error.message, transient: true };
   }
-  // The guard's refusals (address, size, redirects) and robots.txt do not change on another try.
-  if (isWardenError(error)) return { message: error.message, transient: false };
+  if (isWardenError(error)) {
+    const status = error.details?.status;
+    return {
+      message: error.message,
+      transient: error.retryable,
+      ...(typeof status === 'number' ? { httpStatus: status } : {}),
+    };
+  }
   const message = error instanceof Error ? error.message || error.name : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return { message: `${message}${cause}`.slice(0, 2000), transient: true };
+  return { message: `${message}${cause}`.slice(0, 2000), transient: isRetryable(error) };
 }
 
 /** The unit of politeness and host ranking for a URL string; '' when it does not parse. */

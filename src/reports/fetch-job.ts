@@ -2,7 +2,7 @@
 // through the content pipeline, which matches it and attaches it to the report (which may merge cases). A URL the guard or the
 // server refuses for good marks the report unreachable; a network failure is retried by the queue.
 import { recordAudit } from '../audit/index.js';
-import { isWardenError } from '../errors/index.js';
+import { isRetryable, isWardenError } from '../errors/index.js';
 import { fetchMedia } from '../evidence/index.js';
 import type { EvidenceStore, FetchMediaLimits } from '../evidence/index.js';
 import { NonRetryableError } from '../jobs/index.js';
@@ -63,7 +63,8 @@ export function reportHandlers(deps: ReportFetchDependencies): Record<string, Jo
       try {
         fetched = await fetchMedia(deps.guard, report.url, deps.limits, signal);
       } catch (error) {
-        if (!isWardenError(error)) throw error;
+        // A network failure or a server error is tried again by the queue; what will not change is final.
+        if (!isWardenError(error) || isRetryable(error)) throw error;
         await finish(database, reportId, 'unreachable', { reason: error.message });
         throw new NonRetryableError(error.message, { cause: error });
       }
