@@ -6,6 +6,8 @@ export { reportHandlers } from './fetch-job.js';
 export type { ReportFetchDependencies } from './fetch-job.js';
 export { crawlConfirmedKind, fetchKind } from './intake.js';
 export { listReports, getReport } from './list.js';
+export { caseHashSignals, caseUrls, confirmedCaseIds } from './case-content.js';
+export type { CaseUrl } from './case-content.js';
 export { parseReference } from './reference.js';
 export { reportSources, decisionKinds } from './types.js';
 export type {
