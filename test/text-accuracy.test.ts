@@ -103,6 +103,49 @@ describe('the term engine on a stand-in term list', () => {
     );
   });
 
+  it('always finds what grep -F -i (-w for word terms) finds, where it is written', () => {
+    // Few letters and many of the characters the normaliser reads otherwise: leetspeak, punctuation that
+    // joins words, apostrophes, capitals.
+    const text = fc.string({ unit: fc.constantFrom(..."abilLIsS  .-'_!1$,"), maxLength: 40 });
+    const term = fc.record({
+      value: fc.string({ unit: fc.constantFrom(...'abils'), minLength: 1, maxLength: 4 }),
+      match: fc.constantFrom('word' as const, 'substring' as const),
+    });
+    const isWord = (character: string | undefined) =>
+      character !== undefined && /[\p{L}\p{N}_]/u.test(character);
+    fc.assert(
+      fc.property(text, fc.array(term, { minLength: 1, maxLength: 4 }), (written, terms) => {
+        const exact = TextEngine.build(
+          terms.map((entry, index) => ({
+            entryId: index + 1,
+            bank: 'standin-terms',
+            type: 'term' as const,
+            value: entry.value,
+            category: 'harassment',
+            attributes: { severity: 3, language: '', match: entry.match, allow: false },
+          })),
+        );
+        const found = exact.check(written);
+        const folded = written.toLowerCase();
+        terms.forEach((entry, index) => {
+          for (let at = folded.indexOf(entry.value); at !== -1; at = folded.indexOf(entry.value, at + 1)) {
+            const end = at + entry.value.length;
+            if (entry.match === 'word' && (isWord(written[at - 1]) || isWord(written[end]))) continue;
+            // Found there, or within a longer span of the same term ("$S$" is an elongated "s").
+            const covering = found.filter(
+              (match) => match.entry_id === index + 1 && match.start <= at && end <= match.end,
+            );
+            expect(
+              covering,
+              `${entry.value} (${entry.match}) at ${at} in ${JSON.stringify(written)}`,
+            ).not.toEqual([]);
+          }
+        });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('suppresses a substring term exactly where an allow-list entry covers it', () => {
     // Each allow-list entry with the substring terms it contains ("class" holds "ass").
     const substringTerms = list.filter(

@@ -65,10 +65,12 @@ export function matchSpan(
   substring: boolean,
 ): { start: number; end: number } | undefined {
   const { runs, boundaries, length } = normalised;
+  // A word may also begin or end inside a run a boundary falls in ("k i l l l a m p", "pass-sign").
+  const inside = (position: number): boolean => (boundaries[position]! & JUNCTION_INSIDE) !== 0;
   if (!substring) {
     const whole =
-      (from === 0 || (boundaries[from]! & WORD_BOUNDARY) !== 0) &&
-      (to === length || (boundaries[to]! & WORD_BOUNDARY) !== 0);
+      (from === 0 || (boundaries[from]! & WORD_BOUNDARY) !== 0 || inside(from)) &&
+      (to === length || (boundaries[to]! & WORD_BOUNDARY) !== 0 || inside(to - 1));
     if (!whole) return undefined;
   }
   const { junctions } = shape;
@@ -86,9 +88,9 @@ export function matchSpan(
     const position = from + k;
     const inText = runs[position]!;
     const inTerm = shape.runs[k]!;
-    const openStart = substring && k === 0;
-    const openEnd = substring && k === last;
-    const stretchable = (boundaries[position]! & JUNCTION_INSIDE) === 0;
+    const openStart = k === 0 && (substring || inside(position));
+    const openEnd = k === last && (substring || inside(position));
+    const stretchable = !inside(position);
     const termClasses = shape.classes[k];
     if (termClasses === undefined && (inText === inTerm || !(openStart || openEnd) || inText < inTerm)) {
       if (inText !== inTerm && !(stretchable && inText >= elongation && inText > inTerm)) return undefined;
