@@ -11,16 +11,20 @@
 //   points. Marks that spell other scripts (Indic vowel signs, Thai vowels, Japanese voicing) are kept.
 // - Look-alikes mapped to Latin letters (confusables.ts), capitals by their own look (Η → h, η → n; Г,
 //   which is no r though г is, stays Г). Then l is read as i: 1, !, | and I stand for both, so merging
-//   the two, as UTS #39 skeletons do, is the only way "k1ll", "kiII" and "kill" meet.
+//   the two, as UTS #39 skeletons do, is the only way "k1ll", "kiII" and "kill" meet. The tables keep l
+//   apart, so that readRunLetters can tell a match "boil" from "boll" again.
 // - Invisible characters dropped without splitting the word (zero-width, bidi controls, variation
 //   selectors, tags, soft hyphen, fillers, Arabic tatweel), and so are apostrophes: "don't" is one word.
 // - Leetspeak, only in a word with a letter of a cased alphabet (Latin, Greek, Cyrillic…): digits
 //   0 1 3 4 5 7 8 9 are letters there, and so are the symbols $ @ + € ¢ ("a$$", "$hit"); ! ¡ | are
 //   letters inside a word or at its start ("k!ll") and punctuation after it ("hello!"). "2024", "room 101", "$5" and "2024年" keep
 //   their digits. Text like "user@host" becomes one word.
-// - Every run of other characters is one space, none at either end. A run of three or more
-//   single-letter words ("e.m.p.t.y", "e m p t y chair", single digits and symbols included) is joined
-//   into one word; two ("I a") are left alone, so ordinary prose keeps its words.
+// - Every run of other characters between words is one gap, none at either end: a space if it is only
+//   whitespace, "," if it also holds punctuation (a phrase's space does not match "dressers, eliding"),
+//   and none if it holds no whitespace: "ki-ll" and "well-being" are joined into one word. A run of three
+//   or more single-letter words ("e.m.p.t.y", "e m p t y chair", single digits and symbols included) is
+//   joined too; two ("I a") are left alone, so ordinary prose keeps its words. Where a join was, a word
+//   may end (NormalisedText.boundaries): "well" is a word of "well-being".
 // - A run of one repeated cased letter is squeezed ("emmmpttyyyy" → "empty"), on both sides, so "good"
 //   is "god" and, with l read as i, "kill" is "ki". Each skeleton letter keeps how many letters it
 //   merged (NormalisedText.runs), so that the engine can tell "as" from "ass" after all. Digits are not
