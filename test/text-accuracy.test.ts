@@ -5,19 +5,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TextEngine, normaliseTerm } from '../src/text/index.js';
-import type { TextRule } from '../src/text/index.js';
-import { benignCorpus, standInTermList } from './support/benign-corpus.js';
+import { benignCorpus, standInRules, standInTermList } from './support/benign-corpus.js';
 
 const list = standInTermList();
-const rules: TextRule[] = list.map((entry, index) => ({
-  entryId: index + 1,
-  bank: 'standin-terms',
-  type: entry.regex ? 'regex' : 'term',
-  value: entry.term,
-  category: entry.category,
-  attributes: { severity: entry.severity, language: entry.language, match: entry.match, allow: entry.allow },
-}));
-const engine = TextEngine.build(rules);
+const engine = TextEngine.build(standInRules(list));
 
 const lookAlikes: Record<string, string> = { a: 'а', c: 'с', e: 'е', i: 'і', o: 'о', p: 'р', x: 'х', y: 'у' };
 const leetDigits: Record<string, string> = { a: '4', b: '8', e: '3', g: '9', i: '1', o: '0', s: '5', t: '7' };

@@ -8,10 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextEngine } from '../../src/text/index.js';
-import type { TermMatchMode, TextRule } from '../../src/text/index.js';
+import type { TermMatchMode } from '../../src/text/index.js';
 // The test support door also loads vitest, which a bench cannot; the corpus module is plain data.
 // eslint-disable-next-line no-restricted-imports
-import { benignCorpus, standInTermList } from '../../test/support/benign-corpus.js';
+import { benignCorpus, standInRules, standInTermList } from '../../test/support/benign-corpus.js';
 import { Random, VOCABULARY } from './prose.js';
 import { printTable } from '../table.js';
 import type { Cell } from '../table.js';
@@ -225,20 +225,7 @@ export function measureTermAccuracy(folder: string, lineCount: number): void {
   );
 
   const list = standInTermList();
-  const rules: TextRule[] = list.map((entry, index) => ({
-    entryId: index + 1,
-    bank: 'standin-terms',
-    type: entry.regex ? 'regex' : 'term',
-    value: entry.term,
-    category: entry.category,
-    attributes: {
-      severity: entry.severity,
-      language: entry.language,
-      match: entry.match,
-      allow: entry.allow,
-    },
-  }));
-  const standIn = TextEngine.build(rules);
+  const standIn = TextEngine.build(standInRules(list));
   const sentences = benignCorpus(2_000_000, 5).split(/(?<=[.!?"])\s+/);
   let wholeWordHits = 0;
   let substringHits = 0;
