@@ -148,23 +148,24 @@ export class TextEngine {
       }
     });
     const matches: TextMatch[] = [];
-    const seen = new Set<string>();
+    // Both passes find most terms, often in the same place: of the spans of one entry that cover one
+    // another, the longest is shown ("asssss" over its "ass"), and of equal ones the exact pass's.
+    blocks.sort(
+      (a, b) =>
+        a.rule.entryId - b.rule.entryId ||
+        a.start - b.start ||
+        b.end - a.end ||
+        Number(b.exact) - Number(a.exact),
+    );
+    let entry = -1;
+    let coveredTo = -1;
     for (const hit of blocks) {
+      if (hit.rule.entryId !== entry) [entry, coveredTo] = [hit.rule.entryId, -1];
+      if (hit.end <= coveredTo) continue;
+      coveredTo = hit.end;
       if (banks !== undefined && !banks.has(hit.rule.bank)) continue;
       // An allow-list entry of any bank in force suppresses what lies inside it ("Scunthorpe").
       if (allows.some((allow) => allow.start <= hit.start && hit.end <= allow.end)) continue;
-      // Both passes often find the same term in one place: the longer span ("asssss" over its "ass") is
-      // the one to show, and the exact pass's when they are the same.
-      const covers = (other: Hit): boolean =>
-        other !== hit &&
-        other.rule === hit.rule &&
-        other.start <= hit.start &&
-        hit.end <= other.end &&
-        (other.end - other.start > hit.end - hit.start || (other.exact && !hit.exact));
-      if (blocks.some(covers)) continue;
-      const key = `${hit.rule.entryId}:${hit.start}:${hit.end}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
       matches.push(toMatch(hit.rule, text, hit.start, hit.end));
     }
     const lowered =

@@ -729,22 +729,6 @@ export function readRunLetters(
   const target = normalised.codes[position]!;
   const to = normalised.end[position]!;
   into.count = 0;
-  const add = (item: number, from: number, until: number): void => {
-    if (into.count === into.classes.length) return;
-    const kind = item >>> 21;
-    const code = item & 0x1fffff;
-    const letter = kind === DIGIT && code >= 0x30 && code <= 0x39 ? leetOfDigit[code - 0x30] || code : code;
-    if ((letter === LATIN_L ? SKELETON_I : letter) !== target) return;
-    let letterClass = LETTER_I;
-    if (target === SKELETON_I) {
-      if (kind === DIGIT || kind === SYMBOL) letterClass = LETTER_I_OR_L;
-      else if (letter === LATIN_L) letterClass = LETTER_L;
-      else if (isCapitalAmongSmall(text, from, until)) letterClass = LETTER_I_OR_L;
-    }
-    into.classes[into.count] = letterClass;
-    into.starts[into.count] = from;
-    into.ends[into.count++] = until;
-  };
   for (let i = normalised.start[position]!; i < to;) {
     const codePoint = text.codePointAt(i) ?? 0;
     const width = codePoint > 0xffff ? 2 : 1;
@@ -755,15 +739,42 @@ export function readRunLetters(
     } else {
       entry = bmpEntries[codePoint] ||= classifyCharacter(codePoint);
     }
-    if (entry > 0 && entry < MULTIPLE) add(entry, i, i + width);
+    if (entry > 0 && entry < MULTIPLE) addRunLetter(into, entry, target, text, i, i + width);
     else if (entry >= MULTIPLE) {
       const offset = entry - MULTIPLE;
-      for (let piece = 1; piece <= pieceTable[offset]!; piece++)
-        add(pieceTable[offset + piece]!, i, i + width);
+      for (let piece = 1; piece <= pieceTable[offset]!; piece++) {
+        addRunLetter(into, pieceTable[offset + piece]!, target, text, i, i + width);
+      }
     }
     i += width;
   }
   return into;
+}
+
+/** Adds the item (a table entry) written at [from, to) to `into` if it is a letter of skeleton letter `target`. */
+function addRunLetter(
+  into: RunLetters,
+  item: number,
+  target: number,
+  text: string,
+  from: number,
+  to: number,
+): void {
+  if (into.count === into.classes.length) return;
+  const kind = item >>> 21;
+  const code = item & 0x1fffff;
+  const letter = kind === DIGIT && code >= 0x30 && code <= 0x39 ? leetOfDigit[code - 0x30] || code : code;
+  if ((letter === LATIN_L ? SKELETON_I : letter) !== target) return;
+  let letterClass = LETTER_I;
+  if (target === SKELETON_I) {
+    if (kind === DIGIT || kind === SYMBOL) letterClass = LETTER_I_OR_L;
+    else if (letter === LATIN_L) letterClass = LETTER_L;
+    else if (text.charCodeAt(from) !== 0x69 && isCapitalAmongSmall(text, from, to))
+      letterClass = LETTER_I_OR_L;
+  }
+  into.classes[into.count] = letterClass;
+  into.starts[into.count] = from;
+  into.ends[into.count++] = to;
 }
 
 /** A capital in a word with small letters: "kiII" writes l as I, "BOIL" does not. */

@@ -35,6 +35,8 @@ const SKELETON_I = 0x69;
 /** The shortest run that reads as an elongation of a shorter one ("kiiill" for "kill", not "good" for "god"). */
 const elongation = 3;
 const letters = new RunLetters();
+const reachNow = new Int32Array(letters.classes.length + 1);
+const reachNext = new Int32Array(letters.classes.length + 1);
 
 /** The shape of a term whose skeleton is `normalised`; `joinedPhrase` when it is a phrase's joined form. */
 export function termShape(term: string, normalised: NormalisedText, joinedPhrase: boolean): TermShape {
@@ -66,11 +68,12 @@ export function matchSpan(
 ): { start: number; end: number } | undefined {
   const { runs, boundaries, length } = normalised;
   // A word may also begin or end inside a run a boundary falls in ("k i l l l a m p", "pass-sign").
-  const inside = (position: number): boolean => (boundaries[position]! & JUNCTION_INSIDE) !== 0;
   if (!substring) {
     const whole =
-      (from === 0 || (boundaries[from]! & WORD_BOUNDARY) !== 0 || inside(from)) &&
-      (to === length || (boundaries[to]! & WORD_BOUNDARY) !== 0 || inside(to - 1));
+      (from === 0 || (boundaries[from]! & (WORD_BOUNDARY | JUNCTION_INSIDE)) !== 0) &&
+      (to === length ||
+        (boundaries[to]! & WORD_BOUNDARY) !== 0 ||
+        (boundaries[to - 1]! & JUNCTION_INSIDE) !== 0);
     if (!whole) return undefined;
   }
   const { junctions } = shape;
@@ -88,9 +91,9 @@ export function matchSpan(
     const position = from + k;
     const inText = runs[position]!;
     const inTerm = shape.runs[k]!;
-    const openStart = k === 0 && (substring || inside(position));
-    const openEnd = k === last && (substring || inside(position));
-    const stretchable = !inside(position);
+    const stretchable = (boundaries[position]! & JUNCTION_INSIDE) === 0;
+    const openStart = k === 0 && (substring || !stretchable);
+    const openEnd = k === last && (substring || !stretchable);
     const termClasses = shape.classes[k];
     if (termClasses === undefined && (inText === inTerm || !(openStart || openEnd) || inText < inTerm)) {
       if (inText !== inTerm && !(stretchable && inText >= elongation && inText > inTerm)) return undefined;
@@ -128,12 +131,13 @@ function alignLetters(
     else groups.push(letterClass, 1);
   }
   // reach[x] = 1 + the first letter of the alignment that gets the next group to start at x (0: none).
-  let reach = new Int32Array(count + 1);
+  let reach = reachNow.fill(0, 0, count + 1);
+  let next = reachNext;
   for (let x = 0; x <= (openStart ? count - 1 : 0); x++) reach[x] = x + 1;
   for (let group = 0; group < groups.length; group += 2) {
     const letterClass = groups[group]!;
     const size = groups[group + 1]!;
-    const next = new Int32Array(count + 1);
+    next.fill(0, 0, count + 1);
     for (let x = 0; x < count; x++) {
       if (reach[x] === 0) continue;
       let alike = true; // an elongation is one letter written over and over: not "ll1" for "l"
@@ -147,7 +151,7 @@ function alignLetters(
         }
       }
     }
-    reach = next;
+    [reach, next] = [next, reach];
   }
   if (!openEnd) return reach[count]! > 0 ? { first: reach[count]! - 1, last: count } : undefined;
   for (let last = count; last >= 1; last--) {
