@@ -19,10 +19,10 @@ export const maxRegexRuleLength = 500;
 export const maxRepeatCount = 1000;
 /**
  * The largest compiled program accepted, in RE2 instructions. A search's work per character of text
- * grows with the program's size, so this bounds the cost of a check; realistic rules (a word list,
- * a phone number, a web address with {1,63}) take 20 to 150.
+ * grows with the program's size, so this bounds the cost of a check. Realistic rules (a word list, a
+ * phone number, a web address with {1,63}) take 20 to 150; a pattern of 500 plain letters about 500.
  */
-export const maxRegexProgramSize = 400;
+export const maxRegexProgramSize = 1000;
 /**
  * At most this many matches of one rule are reported per text. One is enough for the verdict; a list of
  * every match is not worth what it can cost: each further search may read on to the end of the text
