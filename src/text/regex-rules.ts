@@ -62,21 +62,6 @@ export type RegexCheck = { ok: true; rule: RegexRule } | { ok: false; reason: st
 
 /** Checks a rule's pattern (JavaScript syntax, without slashes) and compiles it for RE2. */
 export function checkRegexRule(pattern: string): RegexCheck {
-  let check = checked.get(pattern);
-  if (check === undefined) {
-    check = compile(pattern);
-    if (checked.size >= maxRemembered) checked.clear();
-    checked.set(pattern, check);
-  }
-  return check;
-}
-
-// Verdicts by pattern, so that rebuilding the rules in force does not compile every rule again. A
-// compiled rule keeps no state between searches, so one can serve every engine.
-const checked = new Map<string, RegexCheck>();
-const maxRemembered = 10_000;
-
-function compile(pattern: string): RegexCheck {
   const refuse = (reason: string): RegexCheck => ({ ok: false, reason });
   const the = `The pattern ${quote(pattern)}`;
   if (pattern.length === 0) return refuse("A rule's pattern is empty; write the text it should match.");
