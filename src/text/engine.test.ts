@@ -75,13 +75,24 @@ describe('TextEngine', () => {
     expect(found('buy followers', new Set(['standin-spam']))).toEqual([['buy followers', 'buy followers']]);
   });
 
-  it('leaves out a stored rule the regex guard refuses, and keeps the rest in force', () => {
-    const bad = rule('(a+)+b', {}, { type: 'regex' });
+  it('leaves out a stored rule the engine now refuses (a look-ahead, once accepted), and keeps the rest in force', () => {
+    const bad = rule('\\bsell(?!ers?\\b)\\w{0,10}', {}, { type: 'regex' });
     const withBad = TextEngine.build([rule('empty chair'), bad]);
-    expect(withBad.refused).toEqual([{ rule: bad, reason: expect.stringMatching(/repeat/i) as unknown }]);
-    expect(
-      withBad.check('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac, the empty chair').map((match) => match.term),
-    ).toEqual(['empty chair']);
+    expect(withBad.refused).toEqual([{ rule: bad, reason: expect.stringMatching(/looks ahead/) as unknown }]);
+    expect(withBad.check('selling the empty chair').map((match) => match.term)).toEqual(['empty chair']);
+  });
+
+  it('runs a rule with nested repeats on RE2: accepted, and answering on the text made to stall it', () => {
+    const nested = TextEngine.build([rule('(a+)+$', {}, { type: 'regex' })]);
+    expect(nested.refused).toEqual([]);
+    expect(nested.check(`${'a'.repeat(100_000 - 1)}!`)).toEqual([]);
+    expect(nested.check('A'.repeat(40)).map((match) => [match.start, match.end])).toEqual([[0, 40]]);
+  });
+
+  it('reports regular-expression spans in the original text, past astral characters and capitals', () => {
+    expect(found('😀😀 BUY likes   Cheap')).toEqual([['b[a-z]{2}\\s+likes\\s+cheap', 'BUY likes   Cheap']]);
+    const text = '😀😀 BUY likes   Cheap';
+    expect(engine.check(text).map((match) => [match.start, match.end])).toEqual([[5, text.length]]);
   });
 
   it('finds a substring term where the text doubles its first or last letter, with the span of the term', () => {

@@ -7,9 +7,10 @@
 // A phrase is also looked for joined into one word ("e.m.p.t.y.c.h.a.i.r", "empty-chair"), with a
 // boundary where its space was.
 //
-// Regular-expression rules run on the text as written with A to Z lower-cased (which keeps every offset):
-// a pattern cannot be normalised the way a term can, and its author writes it, in lower case, for text as
-// people type it.
+// Regular-expression rules run on RE2 (see regex-rules.ts) over the text as written with A to Z
+// lower-cased (which keeps every UTF-16 offset, so spans are those of the original text): a pattern
+// cannot be normalised the way a term can, and its author writes it, in lower case, for text as people
+// type it.
 import { TermAutomaton } from './automaton.js';
 import type { TextEntryAttributes } from './entries.js';
 import { ExactTerms, foldCase } from './exact.js';
@@ -17,6 +18,7 @@ import { NormalisedText, isWordCode, normaliseText } from './normalise.js';
 import { checkRegexRule } from './regex-rules.js';
 import { matchSpan, termShape } from './term-match.js';
 import type { TermShape } from './term-match.js';
+import type { RegexRule } from './regex-rules.js';
 
 /** One entry of a text bank, as the engine needs it. */
 export interface TextRule {
@@ -65,12 +67,13 @@ export class TextEngine {
   private readonly exact: ExactTerms;
   /** Rules of each exact pattern (a term as written, case-folded). */
   private readonly exactRulesOf: TextRule[][];
-  private readonly regexes: { rule: TextRule; regex: RegExp }[];
+  private readonly regexes: { rule: TextRule; regex: RegexRule }[];
   private readonly buffer = new NormalisedText();
   readonly ruleCount: number;
   /**
-   * Stored rules the regex guard refuses now (a newer guard than the one that admitted them): left out,
-   * so that one rule cannot stop the rest of the list, and reported by the caller.
+   * Stored rules that checkRegexRule refuses now (they were admitted by an older check, such as one that
+   * accepted look-arounds): left out, so that one rule cannot stop the rest of the list, and reported by
+   * the caller.
    */
   readonly refused: { rule: TextRule; reason: string }[] = [];
 
@@ -78,14 +81,12 @@ export class TextEngine {
     const patterns = new Map<string, number>();
     const rulesOf: TermRule[][] = [];
     const exactPatterns = new Map<string, TextRule[]>();
-    const regexes: { rule: TextRule; regex: RegExp }[] = [];
+    const regexes: { rule: TextRule; regex: RegexRule }[] = [];
     const term = new NormalisedText();
     for (const rule of rules) {
       if (rule.type === 'regex') {
-        // Stored rules passed the full check when they were added; the time box is not run again, so
-        // that a busy machine cannot make a rule in force fail.
-        const check = checkRegexRule(rule.value, { timeBox: false });
-        if (check.ok) regexes.push({ rule, regex: check.regex });
+        const check = checkRegexRule(rule.value);
+        if (check.ok) regexes.push({ rule, regex: check.rule });
         else this.refused.push({ rule, reason: check.reason });
         continue;
       }
@@ -172,10 +173,7 @@ export class TextEngine {
       this.regexes.length > 0 ? text.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase()) : text;
     for (const { rule, regex } of this.regexes) {
       if (banks !== undefined && !banks.has(rule.bank)) continue;
-      regex.lastIndex = 0;
-      for (const found of lowered.matchAll(regex)) {
-        if (found[0] !== '') matches.push(toMatch(rule, text, found.index, found.index + found[0].length));
-      }
+      for (const { start, end } of regex.matches(lowered)) matches.push(toMatch(rule, text, start, end));
     }
     return matches.sort((a, b) => a.start - b.start || b.end - a.end || a.entry_id - b.entry_id);
   }

@@ -5,7 +5,8 @@
 //
 // Columns: term and category are required; severity (1 low … 5 critical, default 3, or the words low = 1,
 // medium = 2, high = 4, critical = 5), language (a BCP 47 tag, default none), match (word or substring,
-// default word), allow (an allow-list entry, such as "Scunthorpe"), regex (the term is a regular expression, checked by the backtracking guard) and note
+// default word), allow (an allow-list entry, such as "Scunthorpe"), regex (the term is a regular
+// expression, checked by checkRegexRule) and note
 // are optional. Header names are trimmed and case-insensitive; an unknown column is refused rather than
 // ignored, because a misspelt "severty" would otherwise silently import every row at the default.
 import { parse } from 'csv-parse/sync';
