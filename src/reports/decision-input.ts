@@ -114,7 +114,7 @@ export function checkDecisionInput(
   const items = decision.items.map(({ sha256, verdict, grade: own }): ItemDecision =>
     verdict === 'confirmed' ? { sha256, verdict, grade: own ?? grade } : { sha256, verdict },
   );
-  for (const given of [grade, ...items.map((item) => item.grade ?? grade)]) {
+  for (const given of [...items.map((item) => item.grade ?? grade), grade]) {
     if (allowed.length > 0 && !allowed.includes(given)) {
       throw new WardenError(
         'invalid_argument',

@@ -7,6 +7,7 @@ import {
   bob,
   carol,
   casework,
+  confirmEverything,
   describeEachEngine,
   minute,
   pdqA,
@@ -167,7 +168,7 @@ describeEachEngine('review queue', (database) => {
     // Bob confirms; the confirmation waits for agreement, which Bob cannot give himself.
     const claimed = await work.claim(first.caseId, bob);
     expect(claimed.status).toBe('second_opinion');
-    await work.decide(first.caseId, bob, { kind: 'confirmed', category: 'harassment', reason: 'threats' });
+    await confirmEverything(work, first.caseId, bob, { category: 'harassment', reason: 'threats' });
     expect((await work.queue(bob, { status: 'awaiting_agreement' })).cases).toEqual([]);
     expect(
       (await work.queue(alice, { status: 'awaiting_agreement' })).cases.map((summary) => summary.id),
