@@ -41,7 +41,10 @@ function checkItems(value: unknown): ItemDecision[] {
   return checkList('items', value).map((entry) => {
     const { sha256, verdict, grade } = (entry ?? {}) as Record<string, unknown>;
     if (typeof sha256 !== 'string') {
-      throw new WardenError('invalid_argument', 'Each item is {sha256, verdict, grade?}: name it by its SHA-256.');
+      throw new WardenError(
+        'invalid_argument',
+        'Each item is {sha256, verdict, grade?}: name it by its SHA-256.',
+      );
     }
     const hash = parseSha256(sha256);
     if (seen.has(hash)) {
@@ -63,7 +66,10 @@ function checkUrls(value: unknown): UrlDecision[] {
     }
     const key = normaliseUrl(url);
     if (seen.has(key)) {
-      throw new WardenError('invalid_argument', `The URL ${key.slice(0, 200)} has two verdicts; give it one.`);
+      throw new WardenError(
+        'invalid_argument',
+        `The URL ${key.slice(0, 200)} has two verdicts; give it one.`,
+      );
     }
     seen.add(key);
     return { url: key, verdict: checkVerdict(verdict, key.slice(0, 200)) };

@@ -86,7 +86,9 @@ export function publishSet(caseId: number, decision: CheckedDecision, items: Cas
       .filter((item) => item.verdict === 'confirmed')
       .map((item) => ({ sha256: item.sha256, grade: item.grade ?? decision.grade }))
       .sort(byCase),
-    urls: items.urls.map((url) => url.url).filter((url) => decision.urls.some((u) => u.url === url && u.verdict === 'confirmed')),
+    urls: items.urls
+      .map((url) => url.url)
+      .filter((url) => decision.urls.some((u) => u.url === url && u.verdict === 'confirmed')),
   };
   if (set.items.length + set.urls.length === 0 && items.media.length + items.urls.length > 0) {
     throw new WardenError(

@@ -124,7 +124,8 @@ describeEachEngine('search, report list and dashboard', (database) => {
     const work = casework(database(), { ...settings, clock: time.clock });
     const decide = async (caseId: number, outcome: 'csam' | 'terrorism' | 'no') => {
       await work.claim(caseId, alice);
-      if (outcome === 'no') await work.decide(caseId, alice, { kind: 'not_actionable', reason: 'nothing there' });
+      if (outcome === 'no')
+        await work.decide(caseId, alice, { kind: 'not_actionable', reason: 'nothing there' });
       else {
         await confirmEverything(work, caseId, alice, {
           category: outcome,

@@ -41,7 +41,6 @@ export function parsePending(text: string | null): StoredPending | null {
   return { ...stored, items: stored.items ?? [], urls: stored.urls ?? [] } as StoredPending;
 }
 
-
 interface CaseExtras {
   url: string | null;
   mediaCount: number;

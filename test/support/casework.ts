@@ -109,7 +109,8 @@ export async function everyItem(
 
 /** Reveals every media item of a case the reviewer holds (as the evidence route does for each reveal). */
 export async function revealAll(work: Casework, caseId: number, reviewer: Reviewer): Promise<void> {
-  for (const item of (await work.getCase(caseId)).media) await work.recordReveal(caseId, reviewer, item.sha256);
+  for (const item of (await work.getCase(caseId)).media)
+    await work.recordReveal(caseId, reviewer, item.sha256);
 }
 
 /**
@@ -123,5 +124,9 @@ export async function confirmEverything(
   decision: Omit<DecisionInput, 'kind' | 'items' | 'urls'>,
 ): Promise<CaseDetail> {
   await revealAll(work, caseId, reviewer);
-  return work.decide(caseId, reviewer, { kind: 'confirmed', ...decision, ...(await everyItem(work, caseId)) });
+  return work.decide(caseId, reviewer, {
+    kind: 'confirmed',
+    ...decision,
+    ...(await everyItem(work, caseId)),
+  });
 }
