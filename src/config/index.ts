@@ -96,6 +96,9 @@ const fields = {
   caseLockMs: ['WARDEN_CASE_LOCK_MS', integer(10_000, 86_400_000).default(2 * 60_000)],
   twoPersonRule: ['WARDEN_TWO_PERSON_RULE', z.stringbool().default(true)],
   revealBeforeConfirm: ['WARDEN_REVEAL_BEFORE_CONFIRM', z.stringbool().default(true)],
+  // A repeat of the same content from the same source within this many minutes adds an occurrence to
+  // the report already filed instead of filing another; 0 files every repeat.
+  repeatWindowMinutes: ['WARDEN_REPEAT_WINDOW_MINUTES', integer(0, 525_600).default(60)],
   grades: [
     'WARDEN_GRADES',
     jsonSetting(

@@ -34,7 +34,13 @@ import { caseHasMedia, getCase } from './views.js';
 export function caseworkOptions(
   config: Pick<
     Config,
-    'matchThreshold' | 'caseLockMs' | 'twoPersonRule' | 'revealBeforeConfirm' | 'grades' | 'crawlConfirmed'
+    | 'matchThreshold'
+    | 'caseLockMs'
+    | 'twoPersonRule'
+    | 'revealBeforeConfirm'
+    | 'grades'
+    | 'crawlConfirmed'
+    | 'repeatWindowMinutes'
   >,
 ): CaseworkOptions {
   return {
@@ -43,6 +49,7 @@ export function caseworkOptions(
     twoPersonRule: config.twoPersonRule,
     revealBeforeConfirm: config.revealBeforeConfirm,
     crawlConfirmed: config.crawlConfirmed,
+    repeatWindowMs: config.repeatWindowMinutes * 60_000,
     grades: config.grades,
   };
 }
@@ -62,6 +69,7 @@ export class Casework {
       twoPersonRule: options.twoPersonRule,
       revealBeforeConfirm: options.revealBeforeConfirm ?? true,
       crawlConfirmed: options.crawlConfirmed ?? false,
+      repeatWindowMs: options.repeatWindowMs ?? 0,
       grades: options.grades,
       clock: options.clock ?? (() => new Date()),
       postgres: database.dialect === 'postgres',
@@ -82,9 +90,17 @@ export class Casework {
     return fileReport(this.context, input, trx);
   }
 
-  /** Links media (fetched or uploaded) to a report; merges a newer case about the same media. */
-  attachMedia(reportId: number, media: readonly ReportMedia[], extra: AttachExtra = {}): Promise<void> {
-    return attachMedia(this.context, reportId, media, extra);
+  /**
+   * Links media (fetched or uploaded) to a report; merges a newer case about the same media. Pass a
+   * transaction to make it part of the change that produced it.
+   */
+  attachMedia(
+    reportId: number,
+    media: readonly ReportMedia[],
+    extra: AttachExtra = {},
+    trx?: Kysely<Schema>,
+  ): Promise<FiledReport> {
+    return attachMedia(this.context, reportId, media, extra, trx);
   }
 
   /** The cases the reviewer may work, in queue order, a page at a time. */

@@ -15,6 +15,7 @@ export interface CaseworkContext {
   twoPersonRule: boolean;
   revealBeforeConfirm: boolean;
   crawlConfirmed: boolean;
+  repeatWindowMs: number;
   grades: Record<string, readonly string[]>;
   clock: () => Date;
   /** Row locks (SELECT … FOR UPDATE) are taken on PostgreSQL; SQLite transactions are serial anyway. */

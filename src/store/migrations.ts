@@ -521,7 +521,11 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('occurrence_references', 'text', (column) => column.notNull().defaultTo('[]'))
           .execute();
         await sql`update reports set last_seen_at = created_at`.execute(db);
-        await db.schema.createIndex('reports_repeat_key').on('reports').columns(['repeat_key', 'id']).execute();
+        await db.schema
+          .createIndex('reports_repeat_key')
+          .on('reports')
+          .columns(['repeat_key', 'id'])
+          .execute();
       },
     },
     '0009_decision_items': {
