@@ -158,17 +158,18 @@ export async function signalsOf(db: Db, set: PublishSet): Promise<NewBankEntry[]
   return entries;
 }
 
-/** The items the reviewer revealed in their current claim on the case (none if the claim is not theirs). */
-export async function revealedInClaim(db: Db, row: CaseRow, reviewer: Reviewer): Promise<Set<string>> {
-  if (row.claim_actor !== reviewer.actor) return new Set();
+/** The items the actor revealed in the case's current claim, in the order revealed (none if not theirs). */
+export async function revealsInClaim(db: Db, row: CaseRow, actor: string): Promise<string[]> {
+  if (row.claim_actor !== actor) return [];
   const rows = await db
     .selectFrom('case_reveals')
     .select('sha256')
     .where('case_id', '=', row.id)
     .where('claim_seq', '=', row.claim_seq)
-    .where('actor', '=', reviewer.actor)
+    .where('actor', '=', actor)
+    .orderBy('id')
     .execute();
-  return new Set(rows.map((found) => found.sha256));
+  return rows.map((found) => found.sha256);
 }
 
 /** Refuses to publish an item the reviewer has not revealed in this claim, naming those items. */

@@ -23,7 +23,7 @@ import {
   checkAgreement,
   publishSet,
   requireRevealed,
-  revealedInClaim,
+  revealsInClaim,
   signalsOf,
 } from './decision-items.js';
 import type { DecisionInput, EvidenceSeen, PublishSet, Reviewer } from './types.js';
@@ -140,7 +140,7 @@ export async function decide(
       );
     }
     const items = await caseItems(db, caseId);
-    const revealed = await revealedInClaim(db, row, reviewer);
+    const revealed = new Set(await revealsInClaim(db, row, reviewer.actor));
     const seen = items.media.map((sha256) => ({ sha256, revealed: revealed.has(sha256) }));
     const revealRule = context.revealBeforeConfirm;
     const noted: DecisionRecord = { items: decision.items, urls: decision.urls, seen, revealRule: false };

@@ -4,7 +4,7 @@ import { WardenError } from '../errors/index.js';
 import type { MatchJson } from '../matching/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
 import { lockHeld } from './context.js';
-import { caseItems } from './decision-items.js';
+import { caseItems, revealsInClaim } from './decision-items.js';
 import { caseReasons } from './priority.js';
 import { fetchesOf } from './validate.js';
 import type {
@@ -272,15 +272,7 @@ function itemMatches(rows: readonly { matches: string }[]): ItemMatch[] {
 async function currentClaim(db: Db, row: CaseRow, holder: string | null): Promise<CaseClaim | null> {
   const actor = row.claim_actor;
   if (actor === null || holder !== actor) return null;
-  const revealed = await db
-    .selectFrom('case_reveals')
-    .select('sha256')
-    .where('case_id', '=', row.id)
-    .where('claim_seq', '=', row.claim_seq)
-    .where('actor', '=', actor)
-    .orderBy('id')
-    .execute();
-  return { actor, revealed: revealed.map((found) => found.sha256) };
+  return { actor, revealed: await revealsInClaim(db, row, actor) };
 }
 
 /**
