@@ -8,12 +8,14 @@ import type { CaseworkContext } from './context.js';
 import { dashboard } from './dashboard.js';
 import { decide } from './decisions.js';
 import { attachMedia, fileReport } from './intake.js';
-import { claim, claimNext, queue, release } from './queue.js';
+import { recordReveal } from './decision-items.js';
+import { claim, claimNext, heartbeat, heldByOthers, queue, release } from './queue.js';
 import { publicReportStatus } from './reference.js';
 import { search } from './search.js';
 import type {
   AttachExtra,
   CaseDetail,
+  CaseLock,
   CaseSummary,
   CaseworkOptions,
   Dashboard,
@@ -32,13 +34,20 @@ import { caseHasMedia, getCase } from './views.js';
 export function caseworkOptions(
   config: Pick<
     Config,
-    'matchThreshold' | 'caseLockMs' | 'twoPersonRule' | 'grades' | 'crawlConfirmed' | 'repeatWindowMinutes'
+    | 'matchThreshold'
+    | 'caseLockMs'
+    | 'twoPersonRule'
+    | 'revealBeforeConfirm'
+    | 'grades'
+    | 'crawlConfirmed'
+    | 'repeatWindowMinutes'
   >,
 ): CaseworkOptions {
   return {
     pdqThreshold: config.matchThreshold,
     lockMs: config.caseLockMs,
     twoPersonRule: config.twoPersonRule,
+    revealBeforeConfirm: config.revealBeforeConfirm,
     crawlConfirmed: config.crawlConfirmed,
     repeatWindowMs: config.repeatWindowMinutes * 60_000,
     grades: config.grades,
@@ -58,6 +67,7 @@ export class Casework {
       pdqThreshold: options.pdqThreshold,
       lockMs: options.lockMs,
       twoPersonRule: options.twoPersonRule,
+      revealBeforeConfirm: options.revealBeforeConfirm ?? true,
       crawlConfirmed: options.crawlConfirmed ?? false,
       repeatWindowMs: options.repeatWindowMs ?? 0,
       grades: options.grades,
@@ -108,8 +118,27 @@ export class Casework {
     return claim(this.context, caseId, reviewer);
   }
 
+  /** Gives a claim back; a supervisor or an admin may release anyone's. */
   release(caseId: number, reviewer: Reviewer): Promise<void> {
     return release(this.context, caseId, reviewer);
+  }
+
+  /** Renews the reviewer's own claim while they keep the case open; conflict once it is no longer theirs. */
+  heartbeat(caseId: number, reviewer: Reviewer): Promise<CaseLock> {
+    return heartbeat(this.context, caseId, reviewer);
+  }
+
+  /** How many open cases the reviewer could work that someone else holds now. */
+  heldByOthers(reviewer: Reviewer): Promise<number> {
+    return heldByOthers(this.context, reviewer);
+  }
+
+  /**
+   * Notes that the reviewer revealed an item of a case they hold (it counts toward "seen before
+   * confirmed" for their claim); false when they do not hold the case.
+   */
+  recordReveal(caseId: number, reviewer: Reviewer, sha256: string): Promise<boolean> {
+    return recordReveal(this.context, caseId, reviewer, sha256);
   }
 
   getCase(caseId: number): Promise<CaseDetail> {

@@ -53,6 +53,8 @@ export interface ApiKeysTable {
   rate_limit_per_minute: number | null;
   created_at: string;
   revoked_at: string | null;
+  /** The person the key acts for (its actor is then `user:ID`); null for a machine's key. */
+  user_id: number | null;
 }
 
 export interface AuditLogTable {
@@ -215,6 +217,20 @@ export interface CasesTable {
   decided_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The current claim: a number that changes when another person takes the case or a decision is made. */
+  claim_seq: Generated<number>;
+  /** Who the current claim is for (null after a decision). */
+  claim_actor: string | null;
+}
+
+/** An item a person revealed while holding a case (one row per case, claim, person and item). */
+export interface CaseRevealsTable {
+  id: Generated<number>;
+  case_id: number;
+  claim_seq: number;
+  actor: string;
+  sha256: string;
+  revealed_at: string;
 }
 
 export interface CaseSignalsTable {
@@ -240,6 +256,12 @@ export interface DecisionsTable {
   /** JSON: what the decider saw, e.g. [{"sha256":"…","revealed":true}]. */
   evidence_seen: string;
   created_at: string;
+  /** JSON: the verdict on each media item ([{"sha256","verdict","grade"}]). */
+  items: Generated<string>;
+  /** JSON: the verdict on each page URL ([{"url","verdict"}]). */
+  urls: Generated<string>;
+  /** 1 when confirmed items had to be revealed first (WARDEN_REVEAL_BEFORE_CONFIRM). */
+  reveal_rule: Generated<number>;
 }
 
 export interface ReportMediaTable {
@@ -395,6 +417,7 @@ export interface Schema {
   cases: CasesTable;
   case_signals: CaseSignalsTable;
   decisions: DecisionsTable;
+  case_reveals: CaseRevealsTable;
   report_media: ReportMediaTable;
   crawls: CrawlsTable;
   crawl_urls: CrawlUrlsTable;
