@@ -1,6 +1,66 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Each domain owns its tables (STYLE.md §14): another domain reads or writes them only through the
+// owner's index.ts. Migrations (src/store) create every table; tests may arrange any data they need.
+const tableOwners = {
+  store: ['counters'],
+  auth: ['api_keys'],
+  audit: ['audit_log'],
+  jobs: ['jobs'],
+  policy: ['rules'],
+  matching: ['banks', 'bank_entries'],
+  reports: ['reports', 'cases', 'case_signals', 'decisions', 'report_media', 'case_reveals'],
+  webhooks: ['webhooks'],
+  users: ['users', 'sessions', 'settings'],
+  evidence: ['evidence'],
+  crawl: [
+    'crawls',
+    'crawl_urls',
+    'crawl_hosts',
+    'crawl_findings',
+    'host_slots',
+    'watched_urls',
+    'url_checks',
+    'crawl_videos',
+  ],
+};
+const tableMethods = 'selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin|mergeInto';
+const ownerOf = new Map(Object.entries(tableOwners).flatMap(([owner, tables]) => tables.map((t) => [t, owner])));
+
+/** For the files of one folder of src/: a query on a table another domain owns is an error that names it. */
+function tablesOutside(folder) {
+  const foreign = [...ownerOf].filter(([, owner]) => owner !== folder);
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    ignores: ['**/*.test.ts', 'src/store/migrations*.ts', 'src/store/migrations/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...foreign.map(([table, owner]) => ({
+          selector: `CallExpression[callee.property.name=/^(${tableMethods})$/] > Literal[value=/^${table}(\\s|$)/]`,
+          message: `The table ${table} belongs to the ${owner} domain: call a function of src/${owner}/index.ts instead (each domain owns its tables).`,
+        })),
+      ],
+    },
+  };
+}
+const sourceFolders = [
+  ...Object.keys(tableOwners),
+  'background',
+  'cli',
+  'config',
+  'crawl',
+  'errors',
+  'hashing',
+  'mail',
+  'network',
+  'pipeline',
+  'server',
+  'text',
+  'warden',
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'build/', 'data/', 'assembly/', 'coverage/', '.tmp*/'] },
   js.configs.recommended,
@@ -50,6 +110,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...[...new Set(sourceFolders)].map(tablesOutside),
   {
     // Vitest's asymmetric matchers (expect.any, expect.objectContaining) are typed `any`.
     files: ['**/*.test.ts'],

@@ -319,11 +319,45 @@ describeEachEngine('Crawler', (database) => {
       options: { ...options, hostDelayMs: 0 },
     });
     await new Crawler(dependencies).run(crawl.id, new AbortController().signal);
-    // An analyst confirmed every case the crawl opened.
-    await database()
-      .db.updateTable('cases')
+    // An analyst confirmed every case the crawl opened, each page and item in it.
+    const db = database().db;
+    await db
+      .updateTable('cases')
       .set({ status: 'decided', outcome: 'confirmed', category: 'csam' })
       .execute();
+    for (const { id } of await db.selectFrom('cases').select('id').execute()) {
+      const reports = await db
+        .selectFrom('reports')
+        .select(['id', 'url'])
+        .where('case_id', '=', id)
+        .execute();
+      const media = await db
+        .selectFrom('report_media')
+        .select('sha256')
+        .where(
+          'report_id',
+          'in',
+          reports.map((report) => report.id),
+        )
+        .execute();
+      await db
+        .insertInto('decisions')
+        .values({
+          case_id: id,
+          actor: 'user:1',
+          role: 'analyst',
+          kind: 'confirmed',
+          category: 'csam',
+          grade: 'A',
+          reason: '',
+          bank: '',
+          evidence_seen: '[]',
+          created_at: new Date().toISOString(),
+          items: JSON.stringify(media.map(({ sha256 }) => ({ sha256, verdict: 'confirmed' }))),
+          urls: JSON.stringify(reports.map(({ url }) => ({ url, verdict: 'confirmed' }))),
+        })
+        .execute();
+    }
     // Since then: b/b1 dropped its picture, b/b2 is gone.
     web.replace('b', '/b1', '<p>nothing to see</p>');
     web.replace('b', '/b2', undefined);

@@ -7,7 +7,7 @@ import { WardenError } from '../errors/index.js';
 import { parsePdqHash, pdqDistance } from '../hashing/index.js';
 import type { EvidenceItem } from '../evidence/index.js';
 import { normaliseUrl } from '../network/index.js';
-import { caseHashSignals, caseUrls, confirmedCaseIds } from '../reports/index.js';
+import { caseHashSignals, confirmedCaseIds, confirmedUrls } from '../reports/index.js';
 import type { FetchRecord } from '../reports/index.js';
 import { now } from '../store/index.js';
 import type { Database, Schema, WatchedUrlStatus } from '../store/index.js';
@@ -103,7 +103,7 @@ async function watchedCandidates(
       // A URL kept from a report that no longer parses cannot be visited.
     }
   };
-  for (const { case_id: caseId, url, kind } of await caseUrls(db, caseIds)) add(caseId, url, kind);
+  for (const { case_id: caseId, url, kind } of await confirmedUrls(db, caseIds)) add(caseId, url, kind);
   return [...found.values()];
 }
 

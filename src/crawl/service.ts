@@ -6,7 +6,7 @@ import { isRetryable } from '../errors/index.js';
 import type { JobHandler } from '../jobs/index.js';
 import { NonRetryableError } from '../jobs/index.js';
 import { normaliseUrl } from '../network/index.js';
-import { caseUrls, crawlConfirmedKind } from '../reports/index.js';
+import { confirmedUrls, crawlConfirmedKind } from '../reports/index.js';
 import type { Database } from '../store/index.js';
 import { Crawler } from './crawler.js';
 import type { CrawlerDependencies, CrawlerOptions } from './crawler.js';
@@ -100,7 +100,7 @@ async function crawlFromCase(database: Database, caseId: number, defaults: Parti
     .where('created_by', '=', createdBy)
     .executeTakeFirst();
   if (existing !== undefined) return;
-  const rows = (await caseUrls(database.db, [caseId])).filter((row) => row.kind === 'page');
+  const rows = (await confirmedUrls(database.db, [caseId])).filter((row) => row.kind === 'page');
   const seeds = rows.flatMap(({ url }) => {
     try {
       return [normaliseUrl(url)];

@@ -6,8 +6,8 @@ export { reportHandlers } from './fetch-job.js';
 export type { ReportFetchDependencies } from './fetch-job.js';
 export { crawlConfirmedKind, fetchKind } from './intake.js';
 export { listReports, getReport } from './list.js';
-export { caseHashSignals, caseUrls, confirmedCaseIds } from './case-content.js';
-export type { CaseUrl } from './case-content.js';
+export { caseHashSignals, confirmedCaseIds, confirmedUrls } from './case-content.js';
+export type { ConfirmedUrl } from './case-content.js';
 export { parseReference } from './reference.js';
 export { reportSources, decisionKinds, itemVerdicts } from './types.js';
 export type {
