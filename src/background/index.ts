@@ -13,9 +13,6 @@ import type { Casework } from '../reports/index.js';
 import type { Database } from '../store/index.js';
 import { webhookHandlers } from '../webhooks/index.js';
 
-/** Images fetched from one reported page, at most. */
-const maxImagesPerPage = 20;
-
 export interface BackgroundDependencies {
   database: Database;
   casework: Casework;
@@ -63,8 +60,10 @@ export async function backgroundHandlers(
         ...(geo === undefined ? {} : { geo }),
         limits: {
           timeoutMs: config.fetchTimeoutMs,
+          deadlineMs: config.fetchDeadlineMs,
           maxBytes: config.maxImageBytes,
-          maxImages: maxImagesPerPage,
+          maxImages: config.fetchMaxImages,
+          maxPixels: config.fetchMaxPixels,
         },
       }),
     },
