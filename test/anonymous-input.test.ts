@@ -72,7 +72,7 @@ describeEachEngine('anonymous input', (database) => {
       error: {
         code: 'too_large',
         message:
-          'The request body is larger than the 16384 bytes this route accepts (WARDEN_PUBLIC_MAX_REQUEST_BYTES, for routes open to anyone). Send less.',
+          'The request body is larger than the 16384 bytes this route accepts (WARDEN_PUBLIC_MAX_BODY_BYTES, for routes open to anyone). Send less.',
         details: { limit: 16384 },
       },
     });

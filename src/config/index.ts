@@ -103,7 +103,7 @@ const fields = {
   rateLimitPerMinute: ['WARDEN_RATE_LIMIT_PER_MINUTE', integer(1, 10_000_000).default(60_000)],
   maxRequestBytes: ['WARDEN_MAX_REQUEST_BYTES', integer(1024, 2 ** 31).default(64 * 1024 * 1024)],
   // Anonymous callers (public reports, sign-in) send a few kilobytes at most; more is refused unread.
-  publicMaxRequestBytes: ['WARDEN_PUBLIC_MAX_REQUEST_BYTES', integer(1024, 1024 * 1024).default(16 * 1024)],
+  publicMaxBodyBytes: ['WARDEN_PUBLIC_MAX_BODY_BYTES', integer(1024, 1024 * 1024).default(16 * 1024)],
   jobLeaseMs: ['WARDEN_JOB_LEASE_MS', integer(1000, 3_600_000).default(30_000)],
   workerConcurrency: [
     'WARDEN_WORKER_CONCURRENCY',

@@ -88,7 +88,7 @@ export async function buildApp(services: Services): Promise<App> {
     // Anyone may call a public route, so its body is small, and one over the limit is refused from its
     // Content-Length before a byte of it is read.
     if (access.public === true) {
-      route.bodyLimit = Math.min(route.bodyLimit ?? config.maxRequestBytes, config.publicMaxRequestBytes);
+      route.bodyLimit = Math.min(route.bodyLimit ?? config.maxRequestBytes, config.publicMaxBodyBytes);
     }
     if (route.schema !== undefined && access.public !== true) {
       const roles = (access.roles ?? ['admin']).join(', ');
@@ -210,7 +210,7 @@ export async function buildApp(services: Services): Promise<App> {
 function bodyTooLarge(limit: number, access: RouteAccess): WardenError {
   const setting =
     access.public === true
-      ? `${configEnvironment.publicMaxRequestBytes}, for routes open to anyone`
+      ? `${configEnvironment.publicMaxBodyBytes}, for routes open to anyone`
       : configEnvironment.maxRequestBytes;
   return new WardenError(
     'too_large',
