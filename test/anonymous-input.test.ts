@@ -31,7 +31,17 @@ function multipart(files: [string, Buffer][]): { payload: Buffer; headers: Recor
   };
 }
 
-const report = (reason: string) => ({ url: 'https://example.org/page', reason });
+/** A public report; `padding` bytes more make it larger than a public route takes. */
+const fileReport = (server: App, padding = 0) =>
+  server.inject({
+    method: 'POST',
+    url: '/v1/public/reports',
+    payload: {
+      url: 'https://example.org/page',
+      reason: 'other',
+      ...(padding > 0 ? { padding: 'x'.repeat(padding) } : {}),
+    },
+  });
 
 describeEachEngine('anonymous input', (database) => {
   let services: (Services & { close(): Promise<void> }) | undefined;
@@ -55,18 +65,10 @@ describeEachEngine('anonymous input', (database) => {
 
   it('takes a few kilobytes on public routes, and the full size from callers with a key', async () => {
     const server = await start();
-    const ordinary = await server.inject({
-      method: 'POST',
-      url: '/v1/public/reports',
-      payload: report('other'),
-    });
+    const ordinary = await fileReport(server);
     expect(ordinary.statusCode).toBe(201);
 
-    const padded = await server.inject({
-      method: 'POST',
-      url: '/v1/public/reports',
-      payload: { ...report('other'), padding: 'x'.repeat(20_000) },
-    });
+    const padded = await fileReport(server, 20_000);
     expect(padded.statusCode).toBe(413);
     expect(padded.json()).toEqual({
       error: {
@@ -123,18 +125,10 @@ describeEachEngine('anonymous input', (database) => {
 
   it('counts a public caller against its rate limit before reading the body', async () => {
     const server = await start({ publicReportsPerHour: 1 });
-    const first = await server.inject({
-      method: 'POST',
-      url: '/v1/public/reports',
-      payload: report('other'),
-    });
+    const first = await fileReport(server);
     expect(first.statusCode).toBe(201);
     // Over the limit and over the size: the rate limit answers, so the body was never read.
-    const second = await server.inject({
-      method: 'POST',
-      url: '/v1/public/reports',
-      payload: { ...report('other'), padding: 'x'.repeat(20_000) },
-    });
+    const second = await fileReport(server, 20_000);
     expect(second.statusCode).toBe(429);
   });
 
