@@ -7,7 +7,9 @@
 // afterwards. Then the latency of one POST /v1/text/check of a 200-character query, in process
 // (fastify's inject, through authentication, validation and the engine), against the engine alone on the
 // same queries; target p99 under 2 ms.
-// `npx tsx bench/run.ts text [--quick] [--megabytes 100] [--terms 10000] [--runs 3] [--checks 20000]`
+// Last, recall and precision against grep's exact matches per evasion class (support/term-accuracy.ts).
+// `npx tsx bench/run.ts text [--quick] [--megabytes 100] [--terms 10000] [--runs 3] [--checks 20000]
+// [--lines 6000] [--accuracy-only]`
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -27,6 +29,7 @@ import {
   textPolicy,
 } from '../src/text/index.js';
 import { Random, VOCABULARY, prose, pseudoWords } from './support/prose.js';
+import { measureTermAccuracy } from './support/term-accuracy.js';
 import { median, printTable } from './table.js';
 import type { Cell } from './table.js';
 
@@ -155,6 +158,10 @@ export async function run(args: string[]): Promise<void> {
   const runs = option(args, '--runs', 3);
   const folder = mkdtempSync(join(tmpdir(), 'warden-bench-text-'));
   try {
+    if (args.includes('--accuracy-only')) {
+      measureTermAccuracy(folder, option(args, '--lines', 6000));
+      return;
+    }
     const text = prose(megabytes * 1e6, 2024);
     const terms = termList(termCount, 7);
     const textFile = join(folder, 'prose.txt');
@@ -260,6 +267,7 @@ export async function run(args: string[]): Promise<void> {
       option(args, '--checks', args.includes('--quick') ? 5000 : 20_000),
       folder,
     );
+    measureTermAccuracy(folder, option(args, '--lines', args.includes('--quick') ? 2000 : 6000));
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -1,8 +1,11 @@
 // The analyst console end to end, in Debian's Chromium against the real `warden serve`: a member of the
-// public reports a URL, an analyst finds the case at the top of the queue with its media blurred, reveals
-// it (audited) and confirms it with a grade, a second analyst agrees using only the keyboard, and then the
-// image is in the bank, a resized copy matches it, and the reporter hears back by email. The image is a
-// generated, benign pattern standing in for abusive material.
+// public reports a page with two pictures, an analyst finds the case at the top of the queue with its media
+// blurred, reveals one (audited), reloads the page (the claim is let go and taken again, the reveal is
+// remembered), confirms that picture with a grade and sets the other aside, a second analyst agrees using
+// only the keyboard, and then only the confirmed picture is in the bank, a resized copy matches it, and
+// the reporter hears back by email. The images are generated, benign patterns standing in for abusive
+// material.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -46,12 +49,22 @@ async function patternImage(): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-/** Serves the picture on 127.0.0.1, as the reported page. */
-async function startImageHost(image: Buffer): Promise<{ url: string; close: () => Promise<void> }> {
+/** Serves, on 127.0.0.1, the reported page: the picture and an unrelated one (a plain banner). */
+async function startImageHost(
+  image: Buffer,
+  banner: Buffer,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const pictures: Record<string, Buffer> = { '/pictures/pattern.png': image, '/pictures/banner.png': banner };
   const server: Server = createServer((request, response) => {
-    if (request.url === '/pictures/pattern.png') {
-      response.writeHead(200, { 'content-type': 'image/png', 'content-length': image.length });
-      response.end(image);
+    const picture = pictures[request.url ?? ''];
+    if (picture !== undefined) {
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': picture.length });
+      response.end(picture);
+    } else if (request.url === '/gallery.html') {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(
+        '<html><body><img src="/pictures/pattern.png"><img src="/pictures/banner.png"></body></html>',
+      );
     } else {
       response.writeHead(404).end();
     }
@@ -59,10 +72,12 @@ async function startImageHost(image: Buffer): Promise<{ url: string; close: () =
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/pictures/pattern.png`,
+    url: `http://127.0.0.1:${port}/gallery.html`,
     close: () => new Promise<void>((closed) => server.close(() => closed())),
   };
 }
+
+const sha256Of = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 async function poll<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -103,6 +118,7 @@ describeInBrowser('the analyst console in Chromium', () => {
   let smtp: SmtpSink;
   let host: { url: string; close: () => Promise<void> };
   let image: Buffer;
+  let banner: Buffer;
   let adminKey = '';
   let platformKey = '';
   const users: Record<'ana' | 'ben', number> = { ana: 0, ben: 0 };
@@ -148,7 +164,10 @@ describeInBrowser('the analyst console in Chromium', () => {
     }
     dataDir = mkdtempSync(join(tmpdir(), 'warden-console-'));
     image = await patternImage();
-    host = await startImageHost(image);
+    banner = await sharp({ create: { width: 300, height: 80, channels: 3, background: '#1864ab' } })
+      .png()
+      .toBuffer();
+    host = await startImageHost(image, banner);
     smtp = await startSmtpSink();
     const environment = {
       WARDEN_DATA_DIR: dataDir,
@@ -199,14 +218,15 @@ describeInBrowser('the analyst console in Chromium', () => {
     await page.getByText('What happens next').waitFor();
     await page.screenshot({ path: join(screenshots, 'public-report.png'), fullPage: true });
 
-    // The server fetches the URL in the background and stores the picture as evidence of the case.
-    const found = await poll('the reported picture to be fetched', async () => {
+    // The server fetches the page in the background and stores both pictures as evidence of the case.
+    const found = await poll('the reported pictures to be fetched', async () => {
       const result = await api<{ cases: CaseJson[] }>(`/v1/search?q=${encodeURIComponent(reference)}`);
       const item = result.cases[0];
-      return item !== undefined && item.thumbnail_sha256 !== null ? item : undefined;
+      return item !== undefined && item.media_count === 2 ? item : undefined;
     });
     caseId = found.id;
-    sha256 = found.thumbnail_sha256 ?? '';
+    sha256 = sha256Of(image);
+    expect(found.thumbnail_sha256).toBe(sha256);
   });
 
   it('shows the case to an analyst at the top of the queue, blurred, and audits the reveal', async () => {
@@ -283,15 +303,45 @@ describeInBrowser('the analyst console in Chromium', () => {
     await page.keyboard.press('h');
     await expect.poll(() => media.getAttribute('data-view')).toBe('blurred');
     await media.getByRole('button', { name: /Reveal/ }).waitFor();
+
+    // Reloading lets the claim go as the page leaves and takes it again; the server remembers the reveal.
+    await page.reload();
+    await page.getByRole('heading', { name: `Case ${caseId}` }).waitFor();
+    await page.getByRole('radiogroup', { name: 'Item 1 (revealed)' }).waitFor();
+    const released = await api<{ actor: string; target: string }[]>('/v1/audit?action=case.released');
+    expect(released).toEqual([
+      expect.objectContaining({ actor: `user:${users.ana}`, target: `case:${caseId}` }),
+    ]);
+    const claims = await api<{ actor: string }[]>('/v1/audit?action=case.claimed');
+    expect(claims.filter((entry) => entry.actor === `user:${users.ana}`)).toHaveLength(2);
+    const held = await api<CaseJson & { locked_by: string | null; claim: { revealed: string[] } | null }>(
+      `/v1/cases/${caseId}`,
+    );
+    expect(held.locked_by).toBe(`user:${users.ana}`);
+    expect(held.claim?.revealed).toEqual([sha256]);
   });
 
   it('records a graded confirmation that then waits for a second analyst', async () => {
     const page = anaPage;
     if (page === undefined) throw new Error('the first analyst never signed in');
     expect(await page.getByLabel('Category').inputValue()).toBe('csam');
-    await page.getByLabel('Grade').selectOption('B');
-    await page.getByLabel('Bank for a confirmation').selectOption('csam-standin');
+    // Each item is decided on its own: the picture is confirmed, the banner and the page set aside.
+    const banner = page.getByRole('radiogroup', { name: 'Item 2' });
+    await page.getByRole('radiogroup', { name: 'Item 1 (revealed)' }).getByLabel('Confirm').check();
+    await page
+      .getByRole('radiogroup', { name: /^Page / })
+      .getByLabel('Not actionable')
+      .check();
+    await banner.getByLabel('Confirm').check();
+    await page.getByLabel('Grade', { exact: true }).selectOption('B');
     await page.getByLabel('Reason').fill('Stand-in picture; graded B for the test.');
+    await page.getByRole('button', { name: /^Confirm/ }).click();
+    // The banner was never revealed: the console says so before the server would.
+    await expect
+      .poll(() => page.locator('.live-error').textContent())
+      .toContain('Reveal each item you confirm before confirming it: item 2');
+    await banner.getByLabel('Not actionable').check();
+    await page.getByLabel('Bank for a confirmation').selectOption('csam-standin');
     await page.getByRole('button', { name: /^Confirm/ }).click();
 
     // With nothing else in the queue, the console goes back to it.
@@ -300,7 +350,13 @@ describeInBrowser('the analyst console in Chromium', () => {
 
     const pending = await api<CaseJson>(`/v1/cases/${caseId}`);
     expect(pending.status).toBe('awaiting_agreement');
-    expect(pending.pending).toMatchObject({ actor: `user:${users.ana}`, category: 'csam', grade: 'B' });
+    expect(pending.pending).toMatchObject({
+      actor: `user:${users.ana}`,
+      category: 'csam',
+      grade: 'B',
+      items: [{ sha256, grade: 'B' }],
+      urls: [],
+    });
   });
 
   it('lets a second analyst agree using only the keyboard', async () => {
@@ -341,7 +397,8 @@ describeInBrowser('the analyst console in Chromium', () => {
     await page.locator('img.revealed').waitFor();
     await page.screenshot({ path: join(screenshots, 'case-pending.png'), fullPage: true });
     await page.keyboard.press('h');
-    await page.locator('img.blurred').waitFor();
+    await page.locator(`.media-item[data-sha256="${sha256}"] img.blurred`).waitFor();
+    expect(await page.getByTestId('agreement-set').textContent()).toContain('item 1 (grade B)');
     await page.keyboard.press('a');
     await expect
       .poll(() => page.evaluate<string | undefined>('document.activeElement?.id'))
@@ -383,6 +440,11 @@ describeInBrowser('the analyst console in Chromium', () => {
     expect(pdq).toMatch(/^[0-9a-f]{64}$/);
     const entries = await api<{ signal_type: string; signal: string }[]>('/v1/banks/csam-standin/entries');
     expect(entries).toContainEqual(expect.objectContaining({ signal_type: 'pdq', signal: pdq }));
+    // Only what was confirmed: not the banner, not the page.
+    expect(entries.map((entry) => entry.signal).sort()).toEqual(
+      [pdq, sha256, createHash('md5').update(image).digest('hex')].sort(),
+    );
+    expect(entries.map((entry) => entry.signal)).not.toContain(sha256Of(banner));
 
     // The server's matcher follows bank changes within WARDEN_INDEX_REFRESH_MS (1 s by default).
     const resized = await sharp(image).resize(301, 301).jpeg({ quality: 80 }).toBuffer();

@@ -15,7 +15,12 @@ import { addBankEntry, createBank } from '../src/matching/index.js';
 import { crawlConfirmedKind, listReports } from '../src/reports/index.js';
 import { buildApp, openServices } from '../src/server/index.js';
 import type { App, Services } from '../src/server/index.js';
-import { describeEachEngine, runJobsUntilSettled, startSyntheticWeb } from './support/index.js';
+import {
+  confirmEverything,
+  describeEachEngine,
+  runJobsUntilSettled,
+  startSyntheticWeb,
+} from './support/index.js';
 import type { SyntheticWeb } from './support/index.js';
 
 interface CrawlJson {
@@ -66,7 +71,7 @@ describeEachEngine('crawls API', (database) => {
       const { pdq } = await hashImage(original, { limits: { maxBytes: 1e8, maxPixels: 1e8 } });
       await addBankEntry(database(), 'standin-csam', { signalType: 'pdq', signal: pdq });
     }
-    background = await backgroundHandlers(config, services);
+    background = backgroundHandlers(config, services);
     stopService = new AbortController();
   });
   afterEach(async () => {
@@ -192,10 +197,9 @@ describeEachEngine('crawls API', (database) => {
       url: `${web.origin.b}/`,
     });
     await runJobsUntilSettled(database(), 'report.fetch', { concurrency: 2, handlers: background.handlers });
-    const analyst = { actor: 'key:2', role: 'analyst' };
+    const analyst = { actor: 'user:2', role: 'analyst', person: 2 };
     await services.casework.claim(filed.caseId, analyst);
-    await services.casework.decide(filed.caseId, analyst, {
-      kind: 'confirmed',
+    await confirmEverything(services.casework, filed.caseId, analyst, {
       category: 'csam',
       grade: 'A',
       reason: 'stand-in material',

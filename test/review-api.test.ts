@@ -222,12 +222,13 @@ describeEachEngine('review API', (database) => {
     const ben = await signIn('ben');
     expect((await ben('POST', `/v1/cases/${caseId}/claim`)).statusCode).toBe(409);
 
+    const items = [{ sha256, verdict: 'confirmed' }];
     const confirmed = await ana('POST', `/v1/cases/${caseId}/decisions`, {
       kind: 'confirmed',
       category: 'csam',
       grade: 'B',
       reason: 'stand-in image matches the category',
-      evidence_seen: [{ sha256, revealed: true }],
+      items,
     });
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect(confirmed.json()).toMatchObject({ status: 'awaiting_agreement' });
@@ -237,12 +238,22 @@ describeEachEngine('review API', (database) => {
     const selfAgreement = await ana('POST', `/v1/cases/${caseId}/decisions`, {
       kind: 'agree',
       reason: 'yes',
+      items,
     });
     expect(selfAgreement.statusCode).toBe(409);
     await ana('POST', `/v1/cases/${caseId}/release`);
 
     expect((await ben('POST', `/v1/cases/${caseId}/claim`)).statusCode).toBe(200);
-    const agreed = await ben('POST', `/v1/cases/${caseId}/decisions`, { kind: 'agree', reason: 'agreed' });
+    // Ben has not revealed it in his claim: the server knows, whatever a client says.
+    const unseen = await ben('POST', `/v1/cases/${caseId}/decisions`, { kind: 'agree', reason: 'ok', items });
+    expect(unseen.statusCode).toBe(409);
+    expect(unseen.json<{ error: { message: string } }>().error.message).toMatch(/Reveal each item/);
+    await ben('GET', `/v1/evidence/${sha256}?view=revealed&case_id=${caseId}`);
+    const agreed = await ben('POST', `/v1/cases/${caseId}/decisions`, {
+      kind: 'agree',
+      reason: 'agreed',
+      items,
+    });
     expect(agreed.json()).toMatchObject({ status: 'decided', outcome: 'confirmed', grade: 'B' });
     const entries = await listBankEntries(database(), 'csam-standin');
     expect(entries.map((entry) => entry.signalType).sort()).toEqual(['md5', 'pdq', 'sha256']);
@@ -255,5 +266,119 @@ describeEachEngine('review API', (database) => {
     }>();
     expect(dashboard.confirmed).toEqual([{ category: 'csam', grade: 'B', count: 1 }]);
     expect(dashboard.time_to_decision.count).toBe(1);
+  });
+
+  it('publishes a page item by item through the API, for people only: keys bound to one person count once', async () => {
+    // A page report with two images: the pipeline records what each matched (here set by hand).
+    const filed = await app.inject({
+      method: 'POST',
+      url: '/v1/public/reports',
+      payload: { url: 'https://example.org/gallery', reason: 'csam' },
+    });
+    const { reference } = filed.json<{ reference: string }>();
+    const [report] = await database()
+      .db.selectFrom('reports')
+      .selectAll()
+      .where('reference', '=', reference)
+      .execute();
+    const caseId = report?.case_id ?? 0;
+    const images = [await syntheticImage(3), await syntheticImage(4)];
+    const stored = await Promise.all(images.map((image) => services.evidence.put(database(), image)));
+    await services.casework.attachMedia(
+      report?.id ?? 0,
+      stored.map((item, index) => ({ item, url: `https://example.org/${index}.png` })),
+    );
+    const [matched, unrelated] = stored.map((item) => item.sha256);
+    const items = [
+      { sha256: matched, verdict: 'confirmed', grade: 'A' },
+      { sha256: unrelated, verdict: 'not_actionable' },
+    ];
+    const urls = [{ url: 'https://example.org/gallery', verdict: 'not_actionable' }];
+
+    const ana = (
+      await createUser(database(), { username: 'ana2', password, role: 'analyst' }, { exposureWarning: 2 })
+    ).id;
+    const keyOf = async (role: 'analyst' | 'supervisor', userId?: number) =>
+      (await createApiKey(database(), { role, ...(userId === undefined ? {} : { userId }) })).key;
+    const call = (key: string) => (method: 'GET' | 'POST', url: string, payload?: object) =>
+      app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${key}` },
+        ...(payload === undefined ? {} : { payload }),
+      });
+    const machine = call(await keyOf('analyst'));
+    const anaFirst = call(await keyOf('analyst', ana));
+    const anaSecond = call(await keyOf('supervisor', ana));
+
+    // A key of no one may look and reveal, but not publish.
+    expect((await machine('POST', `/v1/cases/${caseId}/claim`)).statusCode).toBe(200);
+    await machine('GET', `/v1/evidence/${matched}?view=revealed&case_id=${caseId}`);
+    const decision = { kind: 'confirmed', category: 'csam', reason: 'the first image', items, urls };
+    const refused = await machine('POST', `/v1/cases/${caseId}/decisions`, decision);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json<{ error: { message: string } }>().error.message).toMatch(/--user NAME/);
+    expect((await machine('POST', `/v1/cases/${caseId}/release`)).statusCode).toBe(204);
+
+    // Ana's key acts as Ana: the case and the reveal are hers.
+    const claimed = (await anaFirst('POST', `/v1/cases/${caseId}/claim`)).json<{
+      locked_by: string;
+      media: { sha256: string; matches: unknown[] }[];
+      urls: { url: string }[];
+    }>();
+    expect(claimed.locked_by).toBe(`user:${ana}`);
+    expect(claimed.urls).toEqual([
+      { url: 'https://example.org/gallery', reported: 'https://example.org/gallery' },
+    ]);
+    await anaFirst('GET', `/v1/evidence/${matched}?view=revealed&case_id=${caseId}`);
+    const heartbeat = await anaFirst('POST', `/v1/cases/${caseId}/heartbeat`);
+    expect(heartbeat.json()).toMatchObject({ locked_by: `user:${ana}` });
+    const proposed = await anaFirst('POST', `/v1/cases/${caseId}/decisions`, decision);
+    expect(proposed.statusCode, proposed.body).toBe(200);
+    expect(proposed.json()).toMatchObject({
+      status: 'awaiting_agreement',
+      pending: { actor: `user:${ana}`, items: [{ sha256: matched, grade: 'A' }], urls: [] },
+      decisions: [
+        {
+          actor: `user:${ana}`,
+          reveal_rule: true,
+          evidence_seen: [
+            { sha256: matched, revealed: true },
+            { sha256: unrelated, revealed: false },
+          ],
+        },
+      ],
+    });
+    // Her other key is still Ana: no agreement with herself, not even as a supervisor.
+    expect((await anaSecond('POST', `/v1/cases/${caseId}/claim`)).statusCode).toBe(403);
+
+    // Ben holds it: the supervisor finds nothing to claim and is told one case is held by others; she
+    // releases his lock (audited); he takes it again and agrees to exactly the set.
+    const sue = await signIn('sue');
+    const ben = await signIn('ben');
+    expect((await ben('POST', `/v1/cases/${caseId}/claim`)).statusCode).toBe(200);
+    await ben('GET', `/v1/evidence/${matched}?view=revealed&case_id=${caseId}`);
+    const empty = await sue('POST', '/v1/cases/next');
+    expect(empty.statusCode).toBe(204);
+    expect(empty.headers['x-held-by-others']).toBe('1');
+    expect((await sue('GET', '/v1/cases')).json()).toMatchObject({ held_by_others: 1 });
+    expect((await sue('POST', `/v1/cases/${caseId}/release`)).statusCode).toBe(204);
+    expect((await ben('POST', `/v1/cases/${caseId}/heartbeat`)).statusCode).toBe(409);
+    const releases = await listAudit(database(), { action: 'case.released' });
+    expect(releases[0]).toMatchObject({
+      details: { case_id: caseId, held_by: expect.stringMatching(/^user:/) },
+    });
+    expect((await ben('POST', `/v1/cases/${caseId}/claim`)).statusCode).toBe(200);
+    const agreed = await ben('POST', `/v1/cases/${caseId}/decisions`, {
+      kind: 'agree',
+      reason: 'the first image only',
+      items: [{ sha256: matched, verdict: 'confirmed' }],
+    });
+    expect(agreed.statusCode, agreed.body).toBe(200);
+    expect(agreed.json()).toMatchObject({ status: 'decided', outcome: 'confirmed', grade: 'A' });
+    const banked = (await listBankEntries(database(), 'csam-standin')).map((entry) => entry.signal);
+    expect(banked).toContain(matched);
+    expect(banked).not.toContain(unrelated);
+    expect(banked).not.toContain(stored[1]?.pdq);
   });
 });

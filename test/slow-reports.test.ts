@@ -125,7 +125,7 @@ describeEachEngine('background work by kind', (database) => {
     }
 
     const { config } = services;
-    const background = await backgroundHandlers(config, services);
+    const background = backgroundHandlers(config, services);
     const errors: unknown[] = [];
     const worker = new Worker(database(), {
       concurrency: config.workerConcurrency,

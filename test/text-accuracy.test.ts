@@ -5,19 +5,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TextEngine, normaliseTerm } from '../src/text/index.js';
-import type { TextRule } from '../src/text/index.js';
-import { benignCorpus, standInTermList } from './support/benign-corpus.js';
+import { benignCorpus, standInRules, standInTermList } from './support/benign-corpus.js';
 
 const list = standInTermList();
-const rules: TextRule[] = list.map((entry, index) => ({
-  entryId: index + 1,
-  bank: 'standin-terms',
-  type: entry.regex ? 'regex' : 'term',
-  value: entry.term,
-  category: entry.category,
-  attributes: { severity: entry.severity, language: entry.language, match: entry.match, allow: entry.allow },
-}));
-const engine = TextEngine.build(rules);
+const engine = TextEngine.build(standInRules(list));
 
 const lookAlikes: Record<string, string> = { a: 'а', c: 'с', e: 'е', i: 'і', o: 'о', p: 'р', x: 'х', y: 'у' };
 const leetDigits: Record<string, string> = { a: '4', b: '8', e: '3', g: '9', i: '1', o: '0', s: '5', t: '7' };
@@ -100,6 +91,49 @@ describe('the term engine on a stand-in term list', () => {
         expect(found).toContainEqual([target.term, evaded]);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('always finds what grep -F -i (-w for word terms) finds, where it is written', () => {
+    // Few letters and many of the characters the normaliser reads otherwise: leetspeak, punctuation that
+    // joins words, apostrophes, capitals.
+    const text = fc.string({ unit: fc.constantFrom(..."abilLIsS  .-'_!1$,"), maxLength: 40 });
+    const term = fc.record({
+      value: fc.string({ unit: fc.constantFrom(...'abils'), minLength: 1, maxLength: 4 }),
+      match: fc.constantFrom('word' as const, 'substring' as const),
+    });
+    const isWord = (character: string | undefined) =>
+      character !== undefined && /[\p{L}\p{N}_]/u.test(character);
+    fc.assert(
+      fc.property(text, fc.array(term, { minLength: 1, maxLength: 4 }), (written, terms) => {
+        const exact = TextEngine.build(
+          terms.map((entry, index) => ({
+            entryId: index + 1,
+            bank: 'standin-terms',
+            type: 'term' as const,
+            value: entry.value,
+            category: 'harassment',
+            attributes: { severity: 3, language: '', match: entry.match, allow: false },
+          })),
+        );
+        const found = exact.check(written);
+        const folded = written.toLowerCase();
+        terms.forEach((entry, index) => {
+          for (let at = folded.indexOf(entry.value); at !== -1; at = folded.indexOf(entry.value, at + 1)) {
+            const end = at + entry.value.length;
+            if (entry.match === 'word' && (isWord(written[at - 1]) || isWord(written[end]))) continue;
+            // Found there, or within a longer span of the same term ("$S$" is an elongated "s").
+            const covering = found.filter(
+              (match) => match.entry_id === index + 1 && match.start <= at && end <= match.end,
+            );
+            expect(
+              covering,
+              `${entry.value} (${entry.match}) at ${at} in ${JSON.stringify(written)}`,
+            ).not.toEqual([]);
+          }
+        });
+      }),
+      { numRuns: 3000 },
     );
   });
 

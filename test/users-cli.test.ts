@@ -1,6 +1,7 @@
 // `warden users` through the real binary: what an operator types to let people into the console.
 import { expect, it } from 'vitest';
 import { listAudit } from '../src/audit/index.js';
+import { KeyVerifier } from '../src/auth/index.js';
 import { resolveSession, signIn } from '../src/users/index.js';
 import { describeEachEngine, runWarden } from './support/index.js';
 
@@ -164,5 +165,27 @@ describeEachEngine('warden users', (database) => {
     expect(duplicate.code).toBe(2);
     expect(duplicate.stderr).toMatch(/warden: There is already a person with the username "bob"/);
     expect(duplicate.stdout).toBe('');
+  });
+
+  it('binds a key to a person with "keys create --user", so that it acts as them', async () => {
+    await wardenUsers(['create', '--username', 'dana', '--role', 'analyst', '--json'], env());
+    const made = await runWarden(['keys', 'create', '--role', 'analyst', '--user', 'dana', '--json'], env());
+    expect(made.code, made.stderr).toBe(0);
+    const { key, user_id: userId } = made.lines[0] as { key: string; user_id: number };
+    expect(userId).toEqual(expect.any(Number));
+    // Its principal is the person: the two-person rule and the review locks count Dana once.
+    expect(await new KeyVerifier(database()).verify(key)).toMatchObject({
+      actor: `user:${userId}`,
+      person: userId,
+      role: 'analyst',
+    });
+    const text = await runWarden(['keys', 'create', '--role', 'analyst', '--user', 'dana'], env());
+    expect(text.stdout).toMatch(/acting for dana/);
+    const unknown = await runWarden(['keys', 'create', '--role', 'analyst', '--user', 'nobody'], env());
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/nobody/);
+    await wardenUsers(['disable', 'dana'], env());
+    const disabled = await runWarden(['keys', 'create', '--role', 'analyst', '--user', 'dana'], env());
+    expect(disabled.stderr).toMatch(/dana is disabled/);
   });
 });

@@ -40,7 +40,9 @@ export interface ReviewConfig {
   categories: string[];
   banks: { name: string; category: string }[];
   two_person_rule: boolean;
+  reveal_before_confirm: boolean;
   lock_ms: number;
+  heartbeat_ms: number;
 }
 
 export interface Match {
@@ -98,6 +100,18 @@ export interface CaseMedia {
   height: number | null;
   size_bytes: number;
   url: string;
+  /** The bank entries it matched, nearest first (never the entry's own hash). */
+  matches: { bank: string; category: string; signal_type: string; distance: number; entry_id: number }[];
+}
+export type ItemVerdict = 'confirmed' | 'not_actionable';
+export interface ItemDecision {
+  sha256: string;
+  verdict: ItemVerdict;
+  grade?: string;
+}
+export interface UrlDecision {
+  url: string;
+  verdict: ItemVerdict;
 }
 export interface EvidenceSeen {
   sha256: string;
@@ -113,6 +127,9 @@ export interface CaseDecision {
   reason: string;
   bank: string;
   evidence_seen: EvidenceSeen[];
+  items: ItemDecision[];
+  urls: UrlDecision[];
+  reveal_rule: boolean;
   created_at: string;
 }
 export interface PendingConfirmation {
@@ -122,6 +139,9 @@ export interface PendingConfirmation {
   bank: string;
   reason: string;
   created_at: string;
+  /** What the confirmation publishes: its confirmed items (with grades) and URLs. */
+  items: { sha256: string; grade: string }[];
+  urls: string[];
 }
 export interface HistoryEntry {
   at: string;
@@ -132,8 +152,12 @@ export interface HistoryEntry {
 export interface CaseDetail extends CaseSummary {
   reports: CaseReport[];
   media: CaseMedia[];
+  /** The page URLs, normalised as a confirmation publishes them. */
+  urls: { url: string; reported: string }[];
   decisions: CaseDecision[];
   pending: PendingConfirmation | null;
+  /** Who holds the case now, and the items they revealed in this claim (kept across page loads). */
+  claim: { actor: string; revealed: string[] } | null;
   history: HistoryEntry[];
 }
 export interface DecisionInput {
@@ -142,7 +166,8 @@ export interface DecisionInput {
   grade?: string;
   reason: string;
   bank?: string;
-  evidence_seen?: EvidenceSeen[];
+  items?: ItemDecision[];
+  urls?: UrlDecision[];
 }
 export interface Dashboard {
   reports_per_day: { day: string; source: string; count: number }[];
@@ -263,16 +288,26 @@ export const api = {
 
   reviewConfig: () => json<ReviewConfig>('GET', '/v1/review/config'),
   queue: (parameters: { status?: CaseStatus; limit?: number; cursor?: string } = {}) =>
-    json<{ cases: CaseSummary[]; next_cursor: string | null }>('GET', `/v1/cases${query(parameters)}`),
-  /** Claims the top case of the queue; undefined when the queue is empty (204). */
-  claimNext: async (): Promise<CaseDetail | undefined> => {
+    json<{ cases: CaseSummary[]; next_cursor: string | null; held_by_others: number }>(
+      'GET',
+      `/v1/cases${query(parameters)}`,
+    ),
+  /** Claims the top case of the queue; when there is none (204), how many cases others hold. */
+  claimNext: async (): Promise<{ claimed: CaseDetail } | { heldByOthers: number }> => {
     const response = await send('POST', '/v1/cases/next');
-    return response.status === 204 ? undefined : ((await response.json()) as CaseDetail);
+    if (response.status !== 204) return { claimed: (await response.json()) as CaseDetail };
+    return { heldByOthers: Number(response.headers.get('x-held-by-others') ?? 0) };
   },
   getCase: (id: number) => json<CaseDetail>('GET', `/v1/cases/${id}`),
   claim: (id: number) => json<CaseDetail>('POST', `/v1/cases/${id}/claim`),
   release: (id: number) => empty('POST', `/v1/cases/${id}/release`),
-  /** Releases a claim while the page goes away: the request outlives the page, failures are ignored. */
+  /** Renews this person's claim while the case is open; fails once the claim is no longer theirs. */
+  heartbeat: (id: number) =>
+    json<{ locked_by: string; locked_until: string }>('POST', `/v1/cases/${id}/heartbeat`),
+  /**
+   * Releases a claim while the page goes away (closed, reloaded, navigated): a keepalive request outlives
+   * the page and, unlike sendBeacon, carries the CSRF header; failures are ignored.
+   */
   releaseOnLeave: (id: number): void => {
     void fetch(`/v1/cases/${id}/release`, {
       method: 'POST',

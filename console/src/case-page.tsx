@@ -1,14 +1,15 @@
-// One case: claimed on opening (so that two analysts do not work it at once), media blurred until revealed,
-// the reports and signals, the decision form with its keys, and the history. Esc releases the case and
-// goes back to the queue; after a decision the console moves on to the next case.
+// One case: claimed on opening and held while the page is open (a heartbeat renews the claim; closing or
+// reloading the tab releases it), media blurred until revealed, the reports and signals, the decision
+// form with a verdict per item, and the history. Esc releases the case and goes back to the queue; after a
+// decision the console goes back to the queue, or takes the next case when the analyst asked for that.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, messageOf } from './api';
-import type { CaseDetail, DecisionInput, EvidenceSeen } from './api';
+import type { CaseDetail, DecisionInput } from './api';
 import { CaseHistory, CaseReports, CaseSignals, PendingConfirmation } from './case-record';
 import { useConsole, useReviewConfig, useTitle } from './context';
 import { DecisionForm, choicesFor } from './decision-form';
 import { EvidencePanel } from './evidence-panel';
-import { actorName, categoryName, dateTime, plural, statusName } from './format';
+import { actorName, categoryName, dateTime, nothingToClaim, plural, statusName } from './format';
 import { ActiveShortcuts } from './help-dialog';
 import { useShortcuts } from './keyboard';
 import type { Shortcut } from './keyboard';
@@ -30,6 +31,22 @@ export function CasePage({ id }: { id: number }) {
   const objectUrls = useRef(new Set<string>());
   const me = `user:${session.user.id}`;
 
+  const [holds, setHolds] = useState(false);
+  // The items this person revealed in their claim (from the server after a reload, then as they reveal).
+  const [seen, setSeen] = useState<ReadonlySet<string>>(new Set());
+  /** Takes (or takes again) the claim; the items revealed in this claim come back from the server. */
+  const held = useCallback(
+    (claimed: CaseDetail) => {
+      holding.current = true;
+      setHolds(true);
+      setLockProblem(undefined);
+      if (claimed.claim?.actor === me) claimed.claim.revealed.forEach((sha) => everRevealed.current.add(sha));
+      setSeen(new Set(everRevealed.current));
+      setDetail(claimed);
+    },
+    [me],
+  );
+
   useEffect(() => {
     let live = true;
     api.claim(id).then(
@@ -38,8 +55,7 @@ export function CasePage({ id }: { id: number }) {
           api.releaseOnLeave(id);
           return;
         }
-        holding.current = true;
-        setDetail(claimed);
+        held(claimed);
       },
       async (failed: unknown) => {
         // Someone else holds it, or it cannot be claimed (decided): show it read-only.
@@ -58,14 +74,36 @@ export function CasePage({ id }: { id: number }) {
       },
     );
     const urls = objectUrls.current;
-    return () => {
-      live = false;
+    // Closing or reloading the tab lets the case go at once (React's cleanup does not run then).
+    const leave = () => {
       if (holding.current) api.releaseOnLeave(id);
       holding.current = false;
+    };
+    window.addEventListener('pagehide', leave);
+    return () => {
+      live = false;
+      window.removeEventListener('pagehide', leave);
+      leave();
+      setHolds(false);
       urls.forEach((url) => URL.revokeObjectURL(url));
       urls.clear();
     };
-  }, [id]);
+  }, [id, held]);
+
+  // While the page holds the case, a heartbeat renews the claim; once it is no longer ours, say so.
+  const heartbeatMs = config?.heartbeat_ms ?? 30_000;
+  useEffect(() => {
+    if (!holds) return;
+    const timer = window.setInterval(() => {
+      api.heartbeat(id).catch((failed: unknown) => {
+        if (!(failed instanceof ApiError) || failed.status !== 409) return;
+        holding.current = false;
+        setHolds(false);
+        setLockProblem(failed.message);
+      });
+    }, heartbeatMs);
+    return () => window.clearInterval(timer);
+  }, [holds, id, heartbeatMs]);
 
   const reveal = useCallback(
     async (sha256: string) => {
@@ -75,6 +113,7 @@ export function CasePage({ id }: { id: number }) {
         const shown = await api.reveal(sha256, id);
         objectUrls.current.add(shown.objectUrl);
         everRevealed.current.add(sha256);
+        if (holding.current) setSeen(new Set(everRevealed.current));
         setRevealed((current) => ({ ...current, [sha256]: shown.objectUrl }));
         const today = shown.exposureToday ?? session.exposure_today + 1;
         setSession({ ...session, exposure_today: today });
@@ -115,30 +154,35 @@ export function CasePage({ id }: { id: number }) {
     if (first !== undefined) void reveal(first.sha256);
   }, [detail, reveal, session.settings.blur]);
 
+  const letGo = async () => {
+    if (!holding.current) return;
+    holding.current = false;
+    setHolds(false);
+    await api.release(id).catch(() => undefined);
+  };
+
   const backToQueue = async () => {
-    if (holding.current) {
-      holding.current = false;
-      await api.release(id).catch(() => undefined);
-    }
+    await letGo();
     navigate('/');
   };
 
-  const decide = async (input: Omit<DecisionInput, 'evidence_seen'>) => {
+  const decide = async (input: DecisionInput, takeNext: boolean) => {
     if (detail === undefined) return;
     setBusy(true);
-    const evidenceSeen: EvidenceSeen[] = detail.media.map((item) => ({
-      sha256: item.sha256,
-      revealed: everRevealed.current.has(item.sha256),
-    }));
     try {
-      const decided = await api.decide(id, { ...input, evidence_seen: evidenceSeen });
+      const decided = await api.decide(id, input);
+      holding.current = false;
+      setHolds(false);
       setDetail(decided);
       const words =
         decided.status === 'awaiting_agreement'
           ? `Case ${id} confirmed; it now waits for a second analyst to agree.`
           : `Decision recorded on case ${id}: ${statusName(decided.status)}.`;
-      holding.current = false;
-      await moveOn(words);
+      if (takeNext) await moveOn(words);
+      else {
+        announce(words);
+        navigate('/');
+      }
     } catch (failed) {
       announce(messageOf(failed), 'error');
     } finally {
@@ -146,21 +190,40 @@ export function CasePage({ id }: { id: number }) {
     }
   };
 
-  // The next case in the queue, or the queue itself when it is empty.
+  // The next case in the queue, or the queue itself when none is free.
   const moveOn = async (words: string) => {
     try {
       const next = await api.claimNext();
-      if (next !== undefined && next.id !== id) {
-        announce(`${words} Next: case ${next.id}.`);
-        navigate(`/cases/${next.id}`);
+      if ('claimed' in next && next.claimed.id !== id) {
+        announce(`${words} Next: case ${next.claimed.id}.`);
+        navigate(`/cases/${next.claimed.id}`);
         return;
       }
-      if (next !== undefined) await api.release(next.id).catch(() => undefined);
-      announce(`${words} No other case waits in the queue.`);
+      if ('claimed' in next) await api.release(next.claimed.id).catch(() => undefined);
+      announce(`${words} ${nothingToClaim('heldByOthers' in next ? next.heldByOthers : 0)}`);
     } catch (failed) {
       announce(`${words} ${messageOf(failed)}`);
     }
     navigate('/');
+  };
+
+  // A supervisor or an admin frees a case someone left held (audited), then may take it.
+  const senior = session.user.role === 'supervisor' || session.user.role === 'admin';
+  const releaseOthers = async () => {
+    try {
+      await api.release(id);
+      announce(`Released case ${id}; it is back in the queue.`);
+      held(await api.claim(id));
+    } catch (failed) {
+      announce(messageOf(failed), 'error');
+    }
+  };
+  const claimAgain = async () => {
+    try {
+      held(await api.claim(id));
+    } catch (failed) {
+      announce(messageOf(failed), 'error');
+    }
   };
 
   const choices = detail === undefined || lockProblem !== undefined ? [] : choicesFor(detail, me);
@@ -185,15 +248,7 @@ export function CasePage({ id }: { id: number }) {
     {
       keys: ['n'],
       label: 'release this case and claim the next one',
-      run: () => {
-        if (holding.current) {
-          holding.current = false;
-          void api
-            .release(id)
-            .catch(() => undefined)
-            .then(() => moveOn(`Released case ${id}.`));
-        } else void moveOn('');
-      },
+      run: () => void letGo().then(() => moveOn(`Released case ${id}.`)),
     },
     { keys: ['Escape'], label: 'release this case and go back to the queue', run: () => void backToQueue() },
   ];
@@ -235,10 +290,24 @@ export function CasePage({ id }: { id: number }) {
         </div>
       </div>
       {lockProblem !== undefined && (
-        <p className="notice" role="alert">
-          {lockProblem} You can read the case, but not decide it
-          {detail.locked_by !== null && <> while {actorName(detail.locked_by, session)} holds it</>}.
-        </p>
+        <div className="notice" role="alert">
+          <p>
+            {lockProblem} You can read the case, but not decide it
+            {detail.locked_by !== null && <> while {actorName(detail.locked_by, session)} holds it</>}.
+          </p>
+          {senior && detail.locked_by !== null && detail.locked_by !== me ? (
+            <button type="button" onClick={() => void releaseOthers()}>
+              Release the lock held by {actorName(detail.locked_by, session)}
+            </button>
+          ) : (
+            detail.status !== 'decided' &&
+            detail.status !== 'merged' && (
+              <button type="button" onClick={() => void claimAgain()}>
+                Claim this case again
+              </button>
+            )
+          )}
+        </div>
       )}
       {configError !== undefined && (
         <p role="alert" className="error">
@@ -294,7 +363,9 @@ export function CasePage({ id }: { id: number }) {
               config={config}
               choices={choices}
               busy={busy}
-              onDecide={(input) => void decide(input)}
+              revealed={seen}
+              revealRule={config.reveal_before_confirm}
+              onDecide={(input, takeNext) => void decide(input, takeNext)}
               onProblem={(message) => announce(message, 'error')}
             />
           )}

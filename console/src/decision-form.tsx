@@ -1,9 +1,11 @@
-// The decision on a case: category, grade, the bank a confirmation publishes to, and a reason, recorded
-// with one of the decisions the case's status allows. Each decision has a key (c, x, s, a, d); a key
-// with no reason yet moves to the reason field, and Ctrl+Enter there records the chosen decision.
+// The decision on a case: category, grade, the bank a confirmation publishes to, a verdict on each item
+// and page URL (only confirmed ones are published), and a reason, recorded with one of the decisions the
+// case's status allows. Each decision has a key (c, x, s, a, d); a key with no reason yet moves to the
+// reason field, and Ctrl+Enter there records the chosen decision. After it the console goes back to the
+// queue, or takes the next case when "Then take the next case" is ticked.
 import { useEffect, useRef, useState } from 'react';
 import type { KeyboardEvent, ReactElement } from 'react';
-import type { CaseDetail, DecisionInput, DecisionKind, ReviewConfig } from './api';
+import type { CaseDetail, DecisionInput, DecisionKind, ItemVerdict, ReviewConfig } from './api';
 import { categoryName } from './format';
 import { useShortcuts } from './keyboard';
 import type { Shortcut } from './keyboard';
@@ -46,20 +48,28 @@ export interface DecisionFormProps {
   config: ReviewConfig;
   choices: DecisionChoice[];
   busy: boolean;
-  onDecide: (input: Omit<DecisionInput, 'evidence_seen'>) => void;
+  /** The items this person revealed in their claim. */
+  revealed: ReadonlySet<string>;
+  /** Whether confirmed items must have been revealed first (the server checks it too). */
+  revealRule: boolean;
+  onDecide: (input: DecisionInput, takeNext: boolean) => void;
   /** Reports a problem the person must fix before the decision can be recorded. */
   onProblem: (message: string) => void;
 }
 
 /** The form; its shortcuts are active while it is shown. Mount it with key={case id}. */
 export function DecisionForm(props: DecisionFormProps): ReactElement {
-  const { detail, config, choices, busy, onDecide, onProblem } = props;
+  const { detail, config, choices, busy, revealed, revealRule, onDecide, onProblem } = props;
   const categories = config.categories.length > 0 ? config.categories : Object.keys(config.grades);
   const [category, setCategory] = useState(detail.category === '' ? '' : detail.category);
   const [grade, setGrade] = useState(detail.grade);
   const [bank, setBank] = useState('');
   const [reason, setReason] = useState('');
   const [chosen, setChosen] = useState<DecisionKind>();
+  const [verdicts, setVerdicts] = useState<Record<string, ItemVerdict>>({});
+  const [itemGrades, setItemGrades] = useState<Record<string, string>>({});
+  const [urlVerdicts, setUrlVerdicts] = useState<Record<string, ItemVerdict>>({});
+  const [takeNext, setTakeNext] = useState(false);
   const reasonField = useRef<HTMLTextAreaElement>(null);
   const categoryField = useRef<HTMLSelectElement>(null);
   const gradeField = useRef<HTMLSelectElement>(null);
@@ -77,6 +87,23 @@ export function DecisionForm(props: DecisionFormProps): ReactElement {
     if (choice === undefined) return;
     setChosen(kind);
     if (kind === 'confirmed') {
+      const undecided = [
+        ...detail.media.flatMap((item, index) =>
+          verdicts[item.sha256] === undefined ? [`item ${index + 1}`] : [],
+        ),
+        ...detail.urls.flatMap((url) => (urlVerdicts[url.url] === undefined ? [url.url] : [])),
+      ];
+      if (undecided.length > 0) {
+        onProblem(`Decide each item first (confirm or not actionable): ${undecided.join(', ')}.`);
+        return;
+      }
+      const unseen = detail.media.flatMap((item, index) =>
+        verdicts[item.sha256] === 'confirmed' && !revealed.has(item.sha256) ? [`item ${index + 1}`] : [],
+      );
+      if (revealRule && unseen.length > 0) {
+        onProblem(`Reveal each item you confirm before confirming it: ${unseen.join(', ')}.`);
+        return;
+      }
       if (category === '') {
         categoryField.current?.focus();
         onProblem('Choose a category to confirm the case.');
@@ -93,13 +120,50 @@ export function DecisionForm(props: DecisionFormProps): ReactElement {
       onProblem(`Write a reason, then press Ctrl+Enter to record: ${choice.label}.`);
       return;
     }
-    onDecide({
-      kind,
-      reason: reason.trim(),
-      ...(kind === 'confirmed'
-        ? { category, ...(grade === '' ? {} : { grade }), ...(bank === '' ? {} : { bank }) }
-        : {}),
-    });
+    if (kind === 'agree' && detail.pending !== null) {
+      const unseen = detail.pending.items.filter((item) => !revealed.has(item.sha256));
+      if (revealRule && unseen.length > 0) {
+        onProblem(
+          `Reveal each item you agree to first: ${unseen.map((item) => itemName(detail, item.sha256)).join(', ')}.`,
+        );
+        return;
+      }
+    }
+    onDecide(
+      {
+        kind,
+        reason: reason.trim(),
+        ...(kind === 'confirmed'
+          ? {
+              category,
+              ...(grade === '' ? {} : { grade }),
+              ...(bank === '' ? {} : { bank }),
+              items: detail.media.map((item) => ({
+                sha256: item.sha256,
+                verdict: verdicts[item.sha256] ?? 'not_actionable',
+                ...(verdicts[item.sha256] === 'confirmed' && (itemGrades[item.sha256] ?? '') !== ''
+                  ? { grade: itemGrades[item.sha256] }
+                  : {}),
+              })),
+              urls: detail.urls.map((url) => ({
+                url: url.url,
+                verdict: urlVerdicts[url.url] ?? 'not_actionable',
+              })),
+            }
+          : {}),
+        // An agreement names exactly the set it agrees to: the confirmation's items and URLs.
+        ...(kind === 'agree' && detail.pending !== null
+          ? {
+              items: detail.pending.items.map((item) => ({
+                sha256: item.sha256,
+                verdict: 'confirmed' as const,
+              })),
+              urls: detail.pending.urls.map((url) => ({ url, verdict: 'confirmed' as const })),
+            }
+          : {}),
+      },
+      takeNext,
+    );
   };
 
   const onReasonKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -193,6 +257,67 @@ export function DecisionForm(props: DecisionFormProps): ReactElement {
               </div>
             </div>
           )}
+          {!awaiting && (detail.media.length > 0 || detail.urls.length > 0) && (
+            <fieldset className="item-verdicts">
+              <legend>Each item: only what you confirm is published</legend>
+              {detail.media.map((item, index) => (
+                <div
+                  key={item.sha256}
+                  className="field-row"
+                  data-testid="item-verdict"
+                  data-sha256={item.sha256}
+                >
+                  <Verdict
+                    name={`verdict-${item.sha256}`}
+                    label={`Item ${index + 1}${revealed.has(item.sha256) ? ' (revealed)' : ''}`}
+                    value={verdicts[item.sha256]}
+                    onChange={(value) => setVerdicts((current) => ({ ...current, [item.sha256]: value }))}
+                  />
+                  {grades.length > 0 && verdicts[item.sha256] === 'confirmed' && (
+                    <div className="field">
+                      <label htmlFor={`grade-${item.sha256}`}>Grade of item {index + 1}</label>
+                      <select
+                        id={`grade-${item.sha256}`}
+                        value={itemGrades[item.sha256] ?? ''}
+                        onChange={(event) =>
+                          setItemGrades((current) => ({ ...current, [item.sha256]: event.target.value }))
+                        }
+                      >
+                        <option value="">The case's grade</option>
+                        {grades.map((name) => (
+                          <option key={name} value={name}>
+                            {name}
+                          </option>
+                        ))}
+                      </select>
+                    </div>
+                  )}
+                </div>
+              ))}
+              {detail.urls.map((url) => (
+                <Verdict
+                  key={url.url}
+                  name={`verdict-url-${url.url}`}
+                  label={`Page ${url.reported}`}
+                  value={urlVerdicts[url.url]}
+                  onChange={(value) => setUrlVerdicts((current) => ({ ...current, [url.url]: value }))}
+                />
+              ))}
+            </fieldset>
+          )}
+          {awaiting && detail.pending !== null && (
+            <p data-testid="agreement-set">
+              Agreeing publishes exactly:{' '}
+              {[
+                ...detail.pending.items.map(
+                  (item) =>
+                    `${itemName(detail, item.sha256)}${item.grade === '' ? '' : ` (grade ${item.grade})`}`,
+                ),
+                ...detail.pending.urls,
+              ].join(', ') || 'nothing'}
+              . If that is not right, disagree.
+            </p>
+          )}
           <div className="field">
             <label htmlFor="decision-reason">Reason</label>
             <textarea
@@ -214,6 +339,14 @@ export function DecisionForm(props: DecisionFormProps): ReactElement {
               ; Esc leaves the field.
             </p>
           </div>
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={takeNext}
+              onChange={(event) => setTakeNext(event.target.checked)}
+            />{' '}
+            Then take the next case
+          </label>
           <div className="buttons">
             {choices.map((choice) => (
               <button
@@ -248,4 +381,36 @@ function noDecisionWords(detail: CaseDetail): string {
     case 'escalated':
       return 'No decision is open to you on this case.';
   }
+}
+
+/** "Item 2" for an item of the case, by its place on the page. */
+function itemName(detail: CaseDetail, sha256: string): string {
+  const index = detail.media.findIndex((item) => item.sha256 === sha256);
+  return index < 0 ? `item ${sha256.slice(0, 12)}…` : `item ${index + 1}`;
+}
+
+/** Confirm or not actionable, for one item or URL: nothing is chosen until the analyst chooses. */
+function Verdict(props: {
+  name: string;
+  label: string;
+  value: ItemVerdict | undefined;
+  onChange: (value: ItemVerdict) => void;
+}): ReactElement {
+  return (
+    <div role="radiogroup" aria-label={props.label} className="verdict">
+      <span className="verdict-label">{props.label}</span>
+      {(['confirmed', 'not_actionable'] as const).map((value) => (
+        <label key={value}>
+          <input
+            type="radio"
+            name={props.name}
+            value={value}
+            checked={props.value === value}
+            onChange={() => props.onChange(value)}
+          />{' '}
+          {value === 'confirmed' ? 'Confirm' : 'Not actionable'}
+        </label>
+      ))}
+    </div>
+  );
 }

@@ -1,6 +1,6 @@
 // A case's media, blurred and in greyscale until the analyst deliberately reveals one item (button or
-// `r`); the server audits every reveal and counts it toward the day's exposure, shown here with a warning
-// at the analyst's limit. Videos are always muted.
+// `r`), each with what it matched (bank, category, distance); the server audits every reveal and counts
+// it toward the day's exposure, shown here with a warning at the analyst's limit. Videos are always muted.
 import { blurredUrl } from './api';
 import type { CaseMedia } from './api';
 import { bytes } from './format';
@@ -99,6 +99,16 @@ function MediaItem({
               from {item.url}
             </div>
           )}
+          <div className="item-matches" data-testid="item-matches">
+            {item.matches.length === 0
+              ? 'Matched no bank entry.'
+              : `Matched ${item.matches
+                  .map(
+                    (match) =>
+                      `${match.bank} (${match.category}, ${match.signal_type} distance ${match.distance})`,
+                  )
+                  .join('; ')}.`}
+          </div>
         </figcaption>
       </figure>
       {shown ? (

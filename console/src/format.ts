@@ -80,3 +80,10 @@ export function bytes(size: number): string {
 export function plural(amount: number, singular: string, plural = `${singular}s`): string {
   return `${amount} ${amount === 1 ? singular : plural}`;
 }
+
+/** Why there is nothing to claim: none waits, or some are held by other people right now. */
+export function nothingToClaim(heldByOthers: number): string {
+  return heldByOthers === 0
+    ? 'No case waits in the queue.'
+    : `No case is free to claim: ${plural(heldByOthers, 'case')} ${heldByOthers === 1 ? 'is' : 'are'} held by others right now.`;
+}

@@ -8,7 +8,7 @@ import { useConsole, useTitle } from './context';
 import { ActiveShortcuts } from './help-dialog';
 import { useShortcuts } from './keyboard';
 import type { Shortcut } from './keyboard';
-import { plural } from './format';
+import { nothingToClaim, plural } from './format';
 import { navigate } from './router';
 
 const statusFilters: { value: CaseStatus | ''; label: string }[] = [
@@ -31,12 +31,14 @@ export function QueuePage() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [selected, setSelected] = useState(0);
   const [error, setError] = useState<string>();
+  const [heldByOthers, setHeldByOthers] = useState(0);
 
   const load = useCallback(async () => {
     try {
       const page = await api.queue({ limit: pageSize, ...(status === '' ? {} : { status }) });
       setCases(page.cases);
       setCursor(page.next_cursor);
+      setHeldByOthers(page.held_by_others);
       setSelected((index) => Math.min(index, Math.max(0, page.cases.length - 1)));
       setError(undefined);
     } catch (failed) {
@@ -66,8 +68,8 @@ export function QueuePage() {
   const claimNext = async () => {
     try {
       const next = await api.claimNext();
-      if (next === undefined) announce('The queue is empty: there is no case to claim.');
-      else navigate(`/cases/${next.id}`);
+      if ('claimed' in next) navigate(`/cases/${next.claimed.id}`);
+      else announce(nothingToClaim(next.heldByOthers));
     } catch (failed) {
       announce(messageOf(failed), 'error');
     }
@@ -135,6 +137,11 @@ export function QueuePage() {
       )}
       {cases === undefined && error === undefined && <p aria-busy="true">Loading the queue…</p>}
       {cases !== undefined && cases.length === 0 && <p>No cases here. Well done.</p>}
+      {heldByOthers > 0 && (
+        <p data-testid="held-by-others">
+          {plural(heldByOthers, 'open case')} {heldByOthers === 1 ? 'is' : 'are'} held by others right now.
+        </p>
+      )}
       {cases !== undefined && cases.length > 0 && (
         <CaseTable
           cases={cases}

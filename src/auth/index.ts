@@ -17,6 +17,8 @@ export interface ApiKey {
   rateLimitPerMinute: number | null;
   createdAt: string;
   revokedAt: string | null;
+  /** The person the key acts for; null for a machine's key. */
+  userId: number | null;
 }
 
 /** Who is calling: an API key, a person signed in to the console, or the local command line (which has full rights over its own data). */
@@ -26,6 +28,11 @@ export interface Principal {
   keyId?: number;
   /** Set for a person signed in to the console (actor `user:ID`). */
   userId?: number;
+  /**
+   * The person behind the call: the signed-in user, or the user a key is bound to (whose actor is then
+   * `user:ID` too, so that two keys of one person count as one person). Unset for a machine's key.
+   */
+  person?: number;
   rateLimitPerMinute?: number | null;
 }
 
@@ -43,10 +50,13 @@ function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** Creates a key for a role. The returned `key` is the only copy: it cannot be shown again. */
+/**
+ * Creates a key for a role, bound to a person when `userId` is given (the key then acts as that person).
+ * The returned `key` is the only copy: it cannot be shown again.
+ */
 export async function createApiKey(
   database: Database,
-  options: { role: Role; name?: string; rateLimitPerMinute?: number },
+  options: { role: Role; name?: string; rateLimitPerMinute?: number; userId?: number },
 ): Promise<{ apiKey: ApiKey; key: string }> {
   const key = keyPrefix + randomBytes(32).toString('base64url');
   const row = await database.db
@@ -59,6 +69,7 @@ export async function createApiKey(
       rate_limit_per_minute: options.rateLimitPerMinute ?? null,
       created_at: now(),
       revoked_at: null,
+      user_id: options.userId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -98,6 +109,7 @@ function toApiKey(row: {
   rate_limit_per_minute: number | null;
   created_at: string;
   revoked_at: string | null;
+  user_id: number | null;
 }): ApiKey {
   return {
     id: row.id,
@@ -107,6 +119,7 @@ function toApiKey(row: {
     rateLimitPerMinute: row.rate_limit_per_minute,
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
+    userId: row.user_id,
   };
 }
 
@@ -137,9 +150,10 @@ export class KeyVerifier {
       row === undefined || row.revoked_at !== null
         ? undefined
         : {
-            actor: `key:${row.id}`,
+            actor: row.user_id === null ? `key:${row.id}` : `user:${row.user_id}`,
             role: parseRole(row.role),
             keyId: row.id,
+            ...(row.user_id === null ? {} : { person: row.user_id }),
             rateLimitPerMinute: row.rate_limit_per_minute,
           };
     if (this.cache.size > 10_000) this.cache.clear();

@@ -4,6 +4,7 @@ import { Option } from 'commander';
 import { createApiKey, listApiKeys, parseRole, revokeApiKey, roles } from '../auth/index.js';
 import { recordAudit } from '../audit/index.js';
 import { WardenError } from '../errors/index.js';
+import { getUserByUsername } from '../users/index.js';
 import type { Context } from './context.js';
 import { writeJson, writeLine } from './io.js';
 import { positiveInteger } from './bank.js';
@@ -47,16 +48,29 @@ export function registerServe(program: Command, action: Action): void {
     .addOption(new Option('--role <role>', 'what the key may do').choices([...roles]).makeOptionMandatory())
     .option('--name <name>', 'who or what the key is for')
     .option('--rate-limit <n>', 'requests per minute for this key (default WARDEN_RATE_LIMIT_PER_MINUTE)')
-    .option('--json', 'print {"id","key","role"}')
+    .option(
+      '--user <username>',
+      'the person the key acts for: their decisions count as theirs (the two-person rule counts people)',
+    )
+    .option('--json', 'print {"id","key","role","user_id"}')
     .action(
       action(
         async (
           context: Context,
-          options: { role: string; name?: string; rateLimit?: string; json?: boolean },
+          options: { role: string; name?: string; rateLimit?: string; user?: string; json?: boolean },
         ) => {
           const database = await context.database();
+          const person =
+            options.user === undefined ? undefined : await getUserByUsername(database, options.user);
+          if (person !== undefined && person.disabledAt !== null) {
+            throw new WardenError(
+              'conflict',
+              `${person.username} is disabled; enable them ("warden users enable ${person.username}") before giving them a key.`,
+            );
+          }
           const { apiKey, key } = await createApiKey(database, {
             role: parseRole(options.role),
+            ...(person === undefined ? {} : { userId: person.id }),
             ...(options.name === undefined ? {} : { name: options.name }),
             ...(options.rateLimit === undefined
               ? {}
@@ -66,14 +80,17 @@ export function registerServe(program: Command, action: Action): void {
             actor: 'cli',
             action: 'key.create',
             target: `key:${apiKey.id}`,
-            details: { role: apiKey.role },
+            details: { role: apiKey.role, ...(person === undefined ? {} : { user_id: person.id }) },
           });
-          if (options.json) writeJson(context.io, { id: apiKey.id, key, role: apiKey.role });
-          else
+          if (options.json) {
+            writeJson(context.io, { id: apiKey.id, key, role: apiKey.role, user_id: apiKey.userId });
+          } else {
+            const owner = person === undefined ? '' : `, acting for ${person.username}`;
             writeLine(
               context.io,
-              `${key}\n(key ${apiKey.id}, role ${apiKey.role}: store it now, it cannot be shown again)`,
+              `${key}\n(key ${apiKey.id}, role ${apiKey.role}${owner}: store it now, it cannot be shown again)`,
             );
+          }
         },
       ),
     );
@@ -88,7 +105,7 @@ export function registerServe(program: Command, action: Action): void {
           else
             writeLine(
               context.io,
-              `${key.id}\t${key.role}\t${key.prefix}…\t${key.revokedAt === null ? 'active' : `revoked ${key.revokedAt}`}\t${key.name}`,
+              `${key.id}\t${key.role}\t${key.prefix}…\t${key.revokedAt === null ? 'active' : `revoked ${key.revokedAt}`}\t${key.userId === null ? '' : `user ${key.userId}`}\t${key.name}`,
             );
         }
       }),

@@ -121,8 +121,14 @@ const fields = {
   fetchDeadlineMs: ['WARDEN_FETCH_DEADLINE_MS', integer(100, 3_600_000).default(60_000)],
   fetchMaxImages: ['WARDEN_FETCH_MAX_IMAGES', integer(1, 1000).default(20)],
   fetchMaxPixels: ['WARDEN_FETCH_MAX_PIXELS', integer(1, 2 ** 31).default(25_000_000)],
-  caseLockMs: ['WARDEN_CASE_LOCK_MS', integer(10_000, 86_400_000).default(15 * 60_000)],
+  // The console renews its claim every third of this while the case is open, so a closed tab frees the
+  // case within this time even when its last request never arrived.
+  caseLockMs: ['WARDEN_CASE_LOCK_MS', integer(10_000, 86_400_000).default(2 * 60_000)],
   twoPersonRule: ['WARDEN_TWO_PERSON_RULE', z.stringbool().default(true)],
+  revealBeforeConfirm: ['WARDEN_REVEAL_BEFORE_CONFIRM', z.stringbool().default(true)],
+  // A repeat of the same content from the same source within this many minutes adds an occurrence to
+  // the report already filed instead of filing another; 0 files every repeat.
+  repeatWindowMinutes: ['WARDEN_REPEAT_WINDOW_MINUTES', integer(0, 525_600).default(60)],
   grades: [
     'WARDEN_GRADES',
     jsonSetting(

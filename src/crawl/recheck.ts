@@ -7,6 +7,7 @@ import { WardenError } from '../errors/index.js';
 import { parsePdqHash, pdqDistance } from '../hashing/index.js';
 import type { EvidenceItem } from '../evidence/index.js';
 import { normaliseUrl } from '../network/index.js';
+import { caseHashSignals, caseUrls, confirmedCaseIds } from '../reports/index.js';
 import type { FetchRecord } from '../reports/index.js';
 import { now } from '../store/index.js';
 import type { Database, Schema, WatchedUrlStatus } from '../store/index.js';
@@ -53,14 +54,7 @@ export interface CheckOutcome {
  */
 export async function createRecheck(database: Database, recheck: NewRecheck = {}): Promise<Crawl> {
   const wanted = recheck.caseIds === undefined ? undefined : [...new Set(recheck.caseIds)];
-  const cases = await database.db
-    .selectFrom('cases')
-    .select('id')
-    .where('status', '=', 'decided')
-    .where('outcome', '=', 'confirmed')
-    .$if(wanted !== undefined, (query) => query.where('id', 'in', wanted ?? []))
-    .execute();
-  const confirmed = cases.map((row) => row.id);
+  const confirmed = await confirmedCaseIds(database.db, wanted);
   const missing = (wanted ?? []).filter((id) => !confirmed.includes(id));
   if (missing.length > 0) {
     throw new WardenError(
@@ -101,8 +95,7 @@ async function watchedCandidates(
   caseIds: readonly number[],
 ): Promise<{ case_id: number; url: string; kind: 'page' | 'media' }[]> {
   const found = new Map<string, { case_id: number; url: string; kind: 'page' | 'media' }>();
-  const add = (caseId: number | null, url: string, kind: 'page' | 'media') => {
-    if (caseId === null || url === '') return;
+  const add = (caseId: number, url: string, kind: 'page' | 'media') => {
     try {
       const normal = normaliseUrl(url);
       found.set(`${caseId} ${normal}`, { case_id: caseId, url: normal, kind });
@@ -110,24 +103,7 @@ async function watchedCandidates(
       // A URL kept from a report that no longer parses cannot be visited.
     }
   };
-  for (let start = 0; start < caseIds.length; start += 200) {
-    const chunk = caseIds.slice(start, start + 200);
-    const pages = await db
-      .selectFrom('reports')
-      .select(['case_id', 'url'])
-      .where('case_id', 'in', chunk)
-      .where('url', '!=', '')
-      .execute();
-    for (const row of pages) add(row.case_id, row.url, 'page');
-    const media = await db
-      .selectFrom('report_media')
-      .innerJoin('reports', 'reports.id', 'report_media.report_id')
-      .select(['reports.case_id', 'report_media.url'])
-      .where('reports.case_id', 'in', chunk)
-      .where('report_media.url', '!=', '')
-      .execute();
-    for (const row of media) add(row.case_id, row.url, 'media');
-  }
+  for (const { case_id: caseId, url, kind } of await caseUrls(db, caseIds)) add(caseId, url, kind);
   return [...found.values()];
 }
 
@@ -196,14 +172,9 @@ async function stillMatching(
   pdqThreshold: number,
 ): Promise<{ url: string; sha256: string; distance: number }[]> {
   if (media.length === 0) return [];
-  const signals = await db
-    .selectFrom('case_signals')
-    .select(['signal_type', 'value'])
-    .where('case_id', '=', caseId)
-    .where('signal_type', 'in', ['sha256', 'md5', 'pdq'])
-    .execute();
-  const exact = new Set(signals.filter((s) => s.signal_type !== 'pdq').map((s) => s.value));
-  const pdqs = signals.filter((s) => s.signal_type === 'pdq').map((s) => parsePdqHash(s.value));
+  const signals = await caseHashSignals(db, caseId);
+  const exact = signals.exact;
+  const pdqs = signals.pdq.map(parsePdqHash);
   const found: { url: string; sha256: string; distance: number }[] = [];
   for (const { url, item } of media) {
     if (exact.has(item.sha256) || exact.has(item.md5)) {

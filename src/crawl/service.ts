@@ -2,11 +2,11 @@
 // `running` (started over the API, or from a confirmed case), a few at a time per process. Several
 // processes may work on one crawl at once; the frontier's leases keep them apart. Pausing or cancelling
 // a crawl (its status) stops its runs within a poll; URLs in flight go back to the queue.
-import { WardenError } from '../errors/index.js';
+import { isRetryable } from '../errors/index.js';
 import type { JobHandler } from '../jobs/index.js';
 import { NonRetryableError } from '../jobs/index.js';
 import { normaliseUrl } from '../network/index.js';
-import { crawlConfirmedKind } from '../reports/index.js';
+import { caseUrls, crawlConfirmedKind } from '../reports/index.js';
 import type { Database } from '../store/index.js';
 import { Crawler } from './crawler.js';
 import type { CrawlerDependencies, CrawlerOptions } from './crawler.js';
@@ -100,13 +100,7 @@ async function crawlFromCase(database: Database, caseId: number, defaults: Parti
     .where('created_by', '=', createdBy)
     .executeTakeFirst();
   if (existing !== undefined) return;
-  const rows = await database.db
-    .selectFrom('reports')
-    .select('url')
-    .distinct()
-    .where('case_id', '=', caseId)
-    .where('url', '!=', '')
-    .execute();
+  const rows = (await caseUrls(database.db, [caseId])).filter((row) => row.kind === 'page');
   const seeds = rows.flatMap(({ url }) => {
     try {
       return [normaliseUrl(url)];
@@ -119,7 +113,7 @@ async function crawlFromCase(database: Database, caseId: number, defaults: Parti
     await createCrawl(database, { seeds, options: defaults, createdBy });
   } catch (error) {
     // Seeds the crawler refuses (not http or https) cannot be crawled whatever the retries.
-    if (error instanceof WardenError) throw new NonRetryableError(error.message, { cause: error });
+    if (!isRetryable(error)) throw new NonRetryableError(String(error), { cause: error });
     throw error;
   }
 }

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { configEnvironment } from '../config/index.js';
 import { WardenError, isWardenError } from '../errors/index.js';
 import { checkImagePixels } from '../hashing/index.js';
+import { retryableStatus } from '../network/index.js';
 import type { GuardedResponse, NetworkGuard } from '../network/index.js';
 import { imagesOnPage } from './page-images.js';
 import { isImageMime, sniffMime } from './sniff.js';
@@ -143,8 +144,12 @@ async function pageBody(page: GuardedResponse): Promise<Buffer | undefined> {
   if (page.status < 200 || page.status > 299) {
     await page.discardBody();
     const message = `${page.url} answered with HTTP status ${page.status}, so there was nothing to fetch.`;
-    const transient = page.status >= 500 || page.status === 408 || page.status === 429;
-    throw transient ? new Error(message) : new WardenError('unavailable', message, { status: page.status });
+    throw new WardenError(
+      'unavailable',
+      message,
+      { status: page.status },
+      { retryable: retryableStatus(page.status) },
+    );
   }
   const type = mediaType(page);
   if (type.startsWith('image/') || vagueTypes.has(type) || htmlTypes.has(type)) return page.readBody();

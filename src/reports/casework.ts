@@ -8,12 +8,14 @@ import type { CaseworkContext } from './context.js';
 import { dashboard } from './dashboard.js';
 import { decide } from './decisions.js';
 import { attachMedia, fileReport } from './intake.js';
-import { claim, claimNext, queue, release } from './queue.js';
+import { recordReveal } from './decision-items.js';
+import { claim, claimNext, heartbeat, heldByOthers, queue, release } from './queue.js';
 import { publicReportStatus } from './reference.js';
 import { search } from './search.js';
 import type {
   AttachExtra,
   CaseDetail,
+  CaseLock,
   CaseSummary,
   CaseworkOptions,
   Dashboard,
@@ -30,13 +32,24 @@ import { caseHasMedia, getCase } from './views.js';
 
 /** Casework options from the configuration: the match threshold also groups near-identical images. */
 export function caseworkOptions(
-  config: Pick<Config, 'matchThreshold' | 'caseLockMs' | 'twoPersonRule' | 'grades' | 'crawlConfirmed'>,
+  config: Pick<
+    Config,
+    | 'matchThreshold'
+    | 'caseLockMs'
+    | 'twoPersonRule'
+    | 'revealBeforeConfirm'
+    | 'grades'
+    | 'crawlConfirmed'
+    | 'repeatWindowMinutes'
+  >,
 ): CaseworkOptions {
   return {
     pdqThreshold: config.matchThreshold,
     lockMs: config.caseLockMs,
     twoPersonRule: config.twoPersonRule,
+    revealBeforeConfirm: config.revealBeforeConfirm,
     crawlConfirmed: config.crawlConfirmed,
+    repeatWindowMs: config.repeatWindowMinutes * 60_000,
     grades: config.grades,
   };
 }
@@ -54,7 +67,9 @@ export class Casework {
       pdqThreshold: options.pdqThreshold,
       lockMs: options.lockMs,
       twoPersonRule: options.twoPersonRule,
+      revealBeforeConfirm: options.revealBeforeConfirm ?? true,
       crawlConfirmed: options.crawlConfirmed ?? false,
+      repeatWindowMs: options.repeatWindowMs ?? 0,
       grades: options.grades,
       clock: options.clock ?? (() => new Date()),
       postgres: database.dialect === 'postgres',
@@ -75,9 +90,17 @@ export class Casework {
     return fileReport(this.context, input, trx);
   }
 
-  /** Links media (fetched or uploaded) to a report; merges a newer case about the same media. */
-  attachMedia(reportId: number, media: readonly ReportMedia[], extra: AttachExtra = {}): Promise<void> {
-    return attachMedia(this.context, reportId, media, extra);
+  /**
+   * Links media (fetched or uploaded) to a report; merges a newer case about the same media. Pass a
+   * transaction to make it part of the change that produced it.
+   */
+  attachMedia(
+    reportId: number,
+    media: readonly ReportMedia[],
+    extra: AttachExtra = {},
+    trx?: Kysely<Schema>,
+  ): Promise<FiledReport> {
+    return attachMedia(this.context, reportId, media, extra, trx);
   }
 
   /** The cases the reviewer may work, in queue order, a page at a time. */
@@ -95,8 +118,27 @@ export class Casework {
     return claim(this.context, caseId, reviewer);
   }
 
+  /** Gives a claim back; a supervisor or an admin may release anyone's. */
   release(caseId: number, reviewer: Reviewer): Promise<void> {
     return release(this.context, caseId, reviewer);
+  }
+
+  /** Renews the reviewer's own claim while they keep the case open; conflict once it is no longer theirs. */
+  heartbeat(caseId: number, reviewer: Reviewer): Promise<CaseLock> {
+    return heartbeat(this.context, caseId, reviewer);
+  }
+
+  /** How many open cases the reviewer could work that someone else holds now. */
+  heldByOthers(reviewer: Reviewer): Promise<number> {
+    return heldByOthers(this.context, reviewer);
+  }
+
+  /**
+   * Notes that the reviewer revealed an item of a case they hold (it counts toward "seen before
+   * confirmed" for their claim); false when they do not hold the case.
+   */
+  recordReveal(caseId: number, reviewer: Reviewer, sha256: string): Promise<boolean> {
+    return recordReveal(this.context, caseId, reviewer, sha256);
   }
 
   getCase(caseId: number): Promise<CaseDetail> {

@@ -13,7 +13,9 @@ export interface CaseworkContext {
   pdqThreshold: number;
   lockMs: number;
   twoPersonRule: boolean;
+  revealBeforeConfirm: boolean;
   crawlConfirmed: boolean;
+  repeatWindowMs: number;
   grades: Record<string, readonly string[]>;
   clock: () => Date;
   /** Row locks (SELECT … FOR UPDATE) are taken on PostgreSQL; SQLite transactions are serial anyway. */
@@ -38,4 +40,9 @@ export const openStatuses = [
 /** Roles that may see and decide escalated cases. */
 export function isSenior(role: string): boolean {
   return role === 'supervisor' || role === 'admin';
+}
+
+/** Whether a case's lock is held at `at` (an expired lock is no lock). */
+export function lockHeld(row: Pick<CaseRow, 'locked_by' | 'locked_until'>, at: string): boolean {
+  return row.locked_by !== null && row.locked_until !== null && row.locked_until > at;
 }

@@ -1,6 +1,7 @@
-// Decisions: the lifecycle of a case under the two-person rule, what a confirmation publishes (bank
-// entries, a webhook event), escalation, the checks on who may decide what, and the outcome mail to
-// public reporters. Hashes are made up; nothing here is real material.
+// Decisions: the lifecycle of a case under the two-person rule, what a confirmation publishes (only the
+// items and URLs confirmed, a webhook event), escalation, the checks on who may decide what, and the
+// outcome mail to public reporters. Item-by-item verdicts, reveals and people are in
+// decision-items.test.ts. Hashes are made up; nothing here is real material.
 import { expect, it } from 'vitest';
 import { listAudit } from '../audit/index.js';
 import { listJobs } from '../jobs/index.js';
@@ -11,10 +12,14 @@ import {
   bob,
   carol,
   casework,
+  confirmEverything,
   describeEachEngine,
+  everyItem,
+  flip,
   minute,
   pdqA,
   rejection,
+  revealAll,
   sha256,
   storedEvidence,
   testClock,
@@ -47,19 +52,28 @@ describeEachEngine('decisions', (database) => {
     await createBank(database(), { name: 'csam-standin', category: 'csam' });
     const { caseId } = await reportedCase(work);
     await work.claim(caseId, alice);
-    await work.decide(caseId, alice, { kind: 'confirmed', category: 'csam', grade: 'A', reason: 'seen' });
-    // A report about the same page arrives while the confirmation waits: neither analyst has seen it.
+    const confirmed = await everyItem(work, caseId);
+    await confirmEverything(work, caseId, alice, { category: 'csam', grade: 'A', reason: 'seen' });
+    // An image joins the case while the confirmation waits: neither analyst has judged it.
     const late = await work.fileReport({
       source: 'platform',
       reporter: 'key:4',
       url: 'https://example.org/gallery?id=7',
-      signals: { sha256: sha256('late arrival') },
     });
     expect(late.caseId).toBe(caseId);
+    const lateImage = await storedEvidence(database(), 'late arrival', flip(pdqA, 100));
+    await work.attachMedia(late.id, [{ item: lateImage, url: 'https://example.org/img/late.png' }]);
     await work.claim(caseId, bob);
-    await work.decide(caseId, bob, { kind: 'agree', reason: 'agreed' });
+    await revealAll(work, caseId, bob);
+    // Agreeing to the late image as well is agreeing to something else: refused.
+    const widened = await rejection(
+      work.decide(caseId, bob, { kind: 'agree', reason: 'all', ...(await everyItem(work, caseId)) }),
+    );
+    expect(widened.message).toMatch(/not in the confirmation/);
+    await work.decide(caseId, bob, { kind: 'agree', reason: 'agreed', ...confirmed });
     const published = (await listBankEntries(database(), 'csam-standin')).map((entry) => entry.signal);
-    expect(published).not.toContain(sha256('late arrival'));
+    expect(published).not.toContain(lateImage.sha256);
+    expect(published).not.toContain(lateImage.md5);
     expect(published).toContain('https://example.org/gallery?id=7');
   });
 
@@ -70,7 +84,7 @@ describeEachEngine('decisions', (database) => {
     const { caseId } = await reportedCase(work);
     await work.claim(caseId, alice);
     const refused = await rejection(
-      work.decide(caseId, alice, { kind: 'confirmed', category: 'csam', grade: 'A', reason: 'seen' }),
+      confirmEverything(work, caseId, alice, { category: 'csam', grade: 'A', reason: 'seen' }),
     );
     expect(refused.message).toMatch(/"csam-confirmed" is disabled: choose a bank/);
   });
@@ -85,12 +99,10 @@ describeEachEngine('decisions', (database) => {
     const { caseId, item, publicReport } = await reportedCase(work);
 
     expect((await work.claimNext(alice))?.id).toBe(caseId);
-    const proposed = await work.decide(caseId, alice, {
-      kind: 'confirmed',
+    const proposed = await confirmEverything(work, caseId, alice, {
       category: 'csam',
       grade: 'B',
       reason: 'matches the description',
-      evidenceSeen: [{ sha256: item.sha256, revealed: false }],
     });
     expect(proposed).toMatchObject({
       status: 'awaiting_agreement',
@@ -102,7 +114,12 @@ describeEachEngine('decisions', (database) => {
     expect((await rejection(work.claim(caseId, alice))).code).toBe('forbidden');
 
     await work.claim(caseId, bob);
-    const decided = await work.decide(caseId, bob, { kind: 'agree', reason: 'agreed, grade B' });
+    await revealAll(work, caseId, bob);
+    const decided = await work.decide(caseId, bob, {
+      kind: 'agree',
+      reason: 'agreed, grade B',
+      ...(await everyItem(work, caseId)),
+    });
     expect(decided).toMatchObject({
       status: 'decided',
       outcome: 'confirmed',
@@ -118,7 +135,11 @@ describeEachEngine('decisions', (database) => {
       ['user:1', 'confirmed', 'csam', 'B'],
       ['user:2', 'agree', 'csam', 'B'],
     ]);
-    expect(decided.decisions[0]?.evidence_seen).toEqual([{ sha256: item.sha256, revealed: false }]);
+    // What each person had revealed is recorded by the server, not claimed by the client.
+    expect(decided.decisions.map((decision) => [decision.evidence_seen, decision.reveal_rule])).toEqual([
+      [[{ sha256: item.sha256, revealed: true }], true],
+      [[{ sha256: item.sha256, revealed: true }], true],
+    ]);
 
     const entries = await listBankEntries(database(), 'csam-standin');
     expect(entries.map((entry) => `${entry.signalType}:${entry.signal}`).sort()).toEqual(
@@ -170,7 +191,7 @@ describeEachEngine('decisions', (database) => {
       url: 'https://t.example/video',
     });
     await work.claim(caseId, alice);
-    await work.decide(caseId, alice, { kind: 'confirmed', category: 'terrorism', reason: 'propaganda' });
+    await confirmEverything(work, caseId, alice, { category: 'terrorism', reason: 'propaganda' });
     expect((await rejection(work.decide(caseId, alice, { kind: 'agree', reason: 'me too' }))).code).toBe(
       'conflict',
     );
@@ -204,15 +225,14 @@ describeEachEngine('decisions', (database) => {
     const { caseId } = await work.fileReport({
       source: 'platform',
       reporter: 'key:1',
-      signals: { sha256: sha256('n') },
+      url: 'https://n.example/',
     });
     await work.claim(caseId, alice);
-    await work.decide(caseId, alice, { kind: 'confirmed', category: 'ncii', reason: 'intimate image' });
+    await confirmEverything(work, caseId, alice, { category: 'ncii', reason: 'intimate image' });
     await work.claim(caseId, bob);
     await work.decide(caseId, bob, { kind: 'disagree', reason: 'not sure it is the same person' });
     await work.claim(caseId, carol);
-    const final = await work.decide(caseId, carol, {
-      kind: 'confirmed',
+    const final = await confirmEverything(work, caseId, carol, {
       category: 'ncii',
       reason: 'victim confirmed',
     });
@@ -247,11 +267,7 @@ describeEachEngine('decisions', (database) => {
       (await rejection(work.decide(caseId, alice, { kind: 'not_actionable', reason: 'x' }))).message,
     ).toMatch(/Claim case/);
     await work.claim(caseId, alice);
-    const final = await work.decide(caseId, alice, {
-      kind: 'confirmed',
-      category: 'harassment',
-      reason: 'threats',
-    });
+    const final = await confirmEverything(work, caseId, alice, { category: 'harassment', reason: 'threats' });
     expect(final).toMatchObject({ status: 'decided', outcome: 'confirmed' });
     expect((await listBankEntries(database(), 'harassment-live')).map((entry) => entry.signal)).toEqual([
       'https://h.example/p',
@@ -261,12 +277,17 @@ describeEachEngine('decisions', (database) => {
 
   it('checks categories, grades, reasons and banks, and changes nothing when it refuses', async () => {
     const work = casework(database(), { twoPersonRule: false });
-    const { caseId } = await work.fileReport({
+    const item = await storedEvidence(database(), 'upload', pdqA);
+    const { id, caseId } = await work.fileReport({
       source: 'platform',
       reporter: 'key:1',
       signals: { pdq: pdqA },
     });
+    await work.attachMedia(id, [{ item, url: '' }]);
     await work.claim(caseId, alice);
+    await revealAll(work, caseId, alice);
+    const confirmedItem = { sha256: item.sha256, verdict: 'confirmed' as const };
+    const items = [confirmedItem];
     const refused: [Parameters<Casework['decide']>[2], string, RegExp][] = [
       [{ kind: 'confirmed', category: 'csam', reason: 'x' }, 'invalid_argument', /grade, one of A, B, C/],
       [{ kind: 'confirmed', category: 'csam', grade: 'D', reason: 'x' }, 'invalid_argument', /got "D"/],
@@ -277,7 +298,33 @@ describeEachEngine('decisions', (database) => {
       ],
       [{ kind: 'confirmed', category: 'spam', reason: 'x' }, 'invalid_argument', /category, one of csam/],
       [{ kind: 'confirmed', category: 'other', reason: '  ' }, 'invalid_argument', /reason/],
-      [{ kind: 'confirmed', category: 'other', reason: 'x', bank: 'nope' }, 'not_found', /nope/],
+      [{ kind: 'confirmed', category: 'other', reason: 'x', bank: 'nope', items }, 'not_found', /nope/],
+      [{ kind: 'confirmed', category: 'other', reason: 'x' }, 'invalid_argument', /Decide every item/],
+      [
+        {
+          kind: 'confirmed',
+          category: 'other',
+          reason: 'x',
+          items: [{ ...confirmedItem, verdict: 'not_actionable' }],
+        },
+        'invalid_argument',
+        /at least one item/,
+      ],
+      [
+        { kind: 'confirmed', category: 'csam', reason: 'x', items: [{ ...confirmedItem, grade: 'Z' }] },
+        'invalid_argument',
+        /got "Z"/,
+      ],
+      [
+        {
+          kind: 'confirmed',
+          category: 'other',
+          reason: 'x',
+          items: [{ sha256: sha256('elsewhere'), verdict: 'confirmed' }],
+        },
+        'invalid_argument',
+        /has no item/,
+      ],
       [{ kind: 'agree', reason: 'x' }, 'conflict', /allows confirmed, not_actionable or second_opinion/],
       [{ kind: 'shrug' as never, reason: 'x' }, 'invalid_argument', /kind/],
     ];
@@ -290,14 +337,18 @@ describeEachEngine('decisions', (database) => {
     expect(detail).toMatchObject({ status: 'in_review', decisions: [], locked_by: 'user:1' });
     expect((await listAudit(database(), { action: 'case.decided' })).length).toBe(0);
     await createBank(database(), { name: 'chosen', category: 'other' });
-    await work.decide(caseId, alice, {
+    // The item's own grade makes the case's when none is given for the case.
+    const decided = await work.decide(caseId, alice, {
       kind: 'confirmed',
       category: 'csam',
-      grade: 'A',
       reason: 'x',
       bank: 'chosen',
+      items: [{ ...confirmedItem, grade: 'B' }],
     });
-    expect((await listBankEntries(database(), 'chosen')).map((entry) => entry.signal)).toEqual([pdqA]);
+    expect(decided).toMatchObject({ grade: 'B', decisions: [{ items: [{ ...confirmedItem, grade: 'B' }] }] });
+    expect((await listBankEntries(database(), 'chosen')).map((entry) => entry.signal).sort()).toEqual(
+      [pdqA, item.md5, item.sha256].sort(),
+    );
   });
 
   it('tells the reporter when nothing could be done, and keeps a second opinion out of the bank', async () => {

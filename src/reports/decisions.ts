@@ -1,24 +1,33 @@
-// Decisions on cases. The caller must hold the case's lock. A confirmation that would publish signals
-// waits, under the two-person rule, for a second analyst to agree; a disagreement escalates the case to
-// a supervisor. A final decision is recorded, its signals enter a bank, the platform hears of it through
-// a webhook event and public reporters through a mail, all in one transaction.
+// Decisions on cases. The caller must hold the case's lock. A confirmation decides each item and URL of
+// the case and publishes only the confirmed ones; it is made by a person who revealed what they confirm,
+// and, under the two-person rule, waits for another person to agree to exactly that set (a disagreement
+// escalates the case to a supervisor). A final decision is recorded, its confirmed signals enter a bank,
+// the platform hears of it through a webhook event and public reporters through a mail, all in one
+// transaction.
 import { recordAudit } from '../audit/index.js';
 import { WardenError } from '../errors/index.js';
 import { addBankEntries } from '../matching/index.js';
-import type { NewBankEntry } from '../matching/index.js';
 import { nextBankRevision } from '../store/index.js';
 import { enqueueJob } from '../jobs/index.js';
 import { emitEvent } from '../webhooks/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
-import { isSenior, stamp } from './context.js';
+import { isSenior, lockHeld, stamp } from './context.js';
 import { tellReporters } from './feedback.js';
 import { crawlConfirmedKind } from './intake.js';
 import type { Outcome } from './feedback.js';
 import { priorityOf, severityOf } from './priority.js';
-import type { DecisionInput, Reviewer } from './types.js';
-import { checkDecisionInput } from './validate.js';
-import type { CheckedDecision } from './validate.js';
-import { lockHeld, parsePending } from './views.js';
+import { checkDecisionInput } from './decision-input.js';
+import type { CheckedDecision } from './decision-input.js';
+import {
+  caseItems,
+  checkAgreement,
+  publishSet,
+  requireRevealed,
+  revealsInClaim,
+  signalsOf,
+} from './decision-items.js';
+import type { DecisionInput, EvidenceSeen, PublishSet, Reviewer } from './types.js';
+import { parsePending } from './views.js';
 import type { StoredPending } from './views.js';
 
 const bankCategoryPattern = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -88,6 +97,23 @@ function checkState(row: CaseRow, reviewer: Reviewer, decision: CheckedDecision,
   }
 }
 
+/** Publishing is done by people: a signed-in person, or an API key bound to one. */
+function requirePerson(caseId: number, reviewer: Reviewer): void {
+  if (reviewer.person !== undefined) return;
+  throw new WardenError(
+    'forbidden',
+    `Confirming or agreeing to publish case ${caseId} is for a person: sign in to the console, or use a key bound to a person ("warden keys create --user NAME").`,
+  );
+}
+
+/** What a decision records beside the decision itself: its verdicts and what its maker had revealed. */
+interface DecisionRecord {
+  items: CheckedDecision['items'];
+  urls: CheckedDecision['urls'];
+  seen: EvidenceSeen[];
+  revealRule: boolean;
+}
+
 /** Makes a decision on a case the reviewer holds. Returns nothing: read the case afterwards. */
 export async function decide(
   context: CaseworkContext,
@@ -113,20 +139,25 @@ export async function decide(
         `You confirmed case ${caseId} yourself; another analyst has to agree or disagree.`,
       );
     }
-    if (decision.kind === 'confirmed' && decision.bank !== '') await findBankName(db, decision.bank);
-    const recorded =
-      decision.kind === 'agree' && pending !== null
-        ? { ...decision, category: pending.category, grade: pending.grade, bank: pending.bank }
-        : decision;
-    await record(db, caseId, reviewer, recorded, at);
+    const items = await caseItems(db, caseId);
+    const revealed = new Set(await revealsInClaim(db, row, reviewer.actor));
+    const seen = items.media.map((sha256) => ({ sha256, revealed: revealed.has(sha256) }));
+    const revealRule = context.revealBeforeConfirm;
+    const noted: DecisionRecord = { items: decision.items, urls: decision.urls, seen, revealRule: false };
 
-    const released = { locked_by: null, locked_until: null, updated_at: at };
+    // A new decision ends the claim: whoever takes the case next starts a claim of their own.
+    const released = { locked_by: null, locked_until: null, claim_actor: null, updated_at: at };
     switch (decision.kind) {
       case 'confirmed': {
-        const signals = await signalsToPublish(db, caseId);
-        const waits = context.twoPersonRule && row.status !== 'escalated' && signals.length > 0;
+        const set = publishSet(caseId, decision, items);
+        const publishes = set.items.length + set.urls.length > 0;
+        if (publishes) requirePerson(caseId, reviewer);
+        if (revealRule) requireRevealed(caseId, set, revealed, 'confirm');
+        if (decision.bank !== '') await findBankName(db, decision.bank);
+        await record(db, caseId, reviewer, decision, { ...noted, revealRule }, at);
+        const waits = context.twoPersonRule && row.status !== 'escalated' && publishes;
         if (!waits) {
-          await finalise(context, db, row, 'confirmed', decision, at);
+          await finalise(context, db, row, 'confirmed', decision, at, set);
           break;
         }
         const proposal: StoredPending = {
@@ -136,9 +167,9 @@ export async function decide(
           grade: decision.grade,
           bank: decision.bank,
           reason: decision.reason,
-          evidence_seen: decision.evidenceSeen,
+          evidence_seen: seen,
           created_at: at,
-          signals: signals.map(({ signalType, signal }) => ({ signalType, signal })),
+          ...set,
         };
         await db
           .updateTable('cases')
@@ -147,15 +178,23 @@ export async function decide(
           .execute();
         break;
       }
-      case 'agree':
+      case 'agree': {
         if (pending === null)
           throw new Error(`Case ${caseId} awaits agreement but has no pending confirmation.`);
-        await finalise(context, db, row, 'confirmed', pending, at, pending.signals);
+        requirePerson(caseId, reviewer);
+        checkAgreement(caseId, decision, pending);
+        if (revealRule) requireRevealed(caseId, pending, revealed, 'agree to');
+        const agreed = { ...decision, category: pending.category, grade: pending.grade, bank: pending.bank };
+        await record(db, caseId, reviewer, agreed, { ...noted, revealRule }, at);
+        await finalise(context, db, row, 'confirmed', pending, at, pending);
         break;
+      }
       case 'not_actionable':
-        await finalise(context, db, row, 'not_actionable', decision, at);
+        await record(db, caseId, reviewer, decision, noted, at);
+        await finalise(context, db, row, 'not_actionable', decision, at, { items: [], urls: [] });
         break;
       case 'second_opinion':
+        await record(db, caseId, reviewer, decision, noted, at);
         await db
           .updateTable('cases')
           .set({ ...released, status: 'second_opinion' })
@@ -163,6 +202,7 @@ export async function decide(
           .execute();
         break;
       case 'disagree':
+        await record(db, caseId, reviewer, decision, noted, at);
         await db
           .updateTable('cases')
           .set({ ...released, status: 'escalated', pending: null })
@@ -173,7 +213,14 @@ export async function decide(
   });
 }
 
-async function record(db: Db, caseId: number, reviewer: Reviewer, decision: CheckedDecision, at: string) {
+async function record(
+  db: Db,
+  caseId: number,
+  reviewer: Reviewer,
+  decision: CheckedDecision,
+  noted: DecisionRecord,
+  at: string,
+) {
   const values = {
     case_id: caseId,
     actor: reviewer.actor,
@@ -183,7 +230,10 @@ async function record(db: Db, caseId: number, reviewer: Reviewer, decision: Chec
     grade: decision.grade,
     reason: decision.reason,
     bank: decision.bank,
-    evidence_seen: JSON.stringify(decision.evidenceSeen),
+    evidence_seen: JSON.stringify(noted.seen),
+    items: JSON.stringify(noted.items),
+    urls: JSON.stringify(noted.urls),
+    reveal_rule: noted.revealRule ? 1 : 0,
     created_at: at,
   };
   await db.insertInto('decisions').values(values).execute();
@@ -199,39 +249,12 @@ async function record(db: Db, caseId: number, reviewer: Reviewer, decision: Chec
       grade: decision.grade,
       reason: decision.reason,
       bank: decision.bank,
-      evidence_seen: decision.evidenceSeen,
+      items: noted.items,
+      urls: noted.urls,
+      evidence_seen: noted.seen,
+      reveal_rule: noted.revealRule,
     },
   });
-}
-
-/** Every PDQ, MD5 and SHA-256 of the case's media and reports, and every report URL (normalised). */
-async function signalsToPublish(db: Db, caseId: number): Promise<NewBankEntry[]> {
-  const reports = await db
-    .selectFrom('reports')
-    .select(['pdq', 'md5', 'sha256', 'url_key'])
-    .where('case_id', '=', caseId)
-    .execute();
-  const media = await db
-    .selectFrom('report_media')
-    .innerJoin('reports', 'reports.id', 'report_media.report_id')
-    .innerJoin('evidence', 'evidence.sha256', 'report_media.sha256')
-    .select(['evidence.pdq', 'evidence.md5', 'evidence.sha256'])
-    .where('reports.case_id', '=', caseId)
-    .execute();
-  const seen = new Set<string>();
-  const entries: NewBankEntry[] = [];
-  const add = (signalType: NewBankEntry['signalType'], signal: string) => {
-    if (signal === '' || seen.has(`${signalType}:${signal}`)) return;
-    seen.add(`${signalType}:${signal}`);
-    entries.push({ signalType, signal });
-  };
-  for (const item of [...media, ...reports]) {
-    add('pdq', item.pdq);
-    add('md5', item.md5);
-    add('sha256', item.sha256);
-  }
-  for (const report of reports) add('url', report.url_key);
-  return entries;
 }
 
 async function findBankName(db: Db, name: string): Promise<string> {
@@ -296,13 +319,13 @@ async function finalise(
   outcome: Outcome,
   decision: Pick<CheckedDecision, 'category' | 'grade' | 'bank'>,
   at: string,
-  agreedSignals?: NewBankEntry[],
+  set: PublishSet,
 ): Promise<void> {
   const category = outcome === 'confirmed' ? decision.category : row.category;
   const grade = outcome === 'confirmed' ? decision.grade : '';
-  if (outcome === 'confirmed') {
+  const entries = await signalsOf(db, set);
+  if (entries.length > 0) {
     const bank = await confirmationBank(db, decision.bank, category, at);
-    const entries = agreedSignals ?? (await signalsToPublish(db, row.id));
     await addBankEntries(
       db,
       bank,

@@ -6,8 +6,10 @@ export { reportHandlers } from './fetch-job.js';
 export type { ReportFetchDependencies } from './fetch-job.js';
 export { crawlConfirmedKind, fetchKind } from './intake.js';
 export { listReports, getReport } from './list.js';
+export { caseHashSignals, caseUrls, confirmedCaseIds } from './case-content.js';
+export type { CaseUrl } from './case-content.js';
 export { parseReference } from './reference.js';
-export { reportSources, decisionKinds } from './types.js';
+export { reportSources, decisionKinds, itemVerdicts } from './types.js';
 export type {
   ReportSource,
   ReportStatus,
@@ -20,6 +22,14 @@ export type {
   DecisionKind,
   DecisionInput,
   EvidenceSeen,
+  ItemVerdict,
+  ItemDecision,
+  UrlDecision,
+  ItemMatch,
+  CaseUrl,
+  CaseClaim,
+  CaseLock,
+  PublishSet,
   Reviewer,
   CaseworkOptions,
   CaseSummary,

@@ -7,6 +7,7 @@ import { listJobs } from '../jobs/index.js';
 import {
   alice,
   casework,
+  confirmEverything,
   describeEachEngine,
   flip,
   md5,
@@ -249,7 +250,7 @@ describeEachEngine('report intake', (database) => {
       url: 'https://example.org/known',
     });
     await work.claim(first.caseId, alice);
-    await work.decide(first.caseId, alice, { kind: 'confirmed', category: 'terrorism', reason: 'seen' });
+    await confirmEverything(work, first.caseId, alice, { category: 'terrorism', reason: 'seen' });
 
     const late = await work.fileReport({
       source: 'public',

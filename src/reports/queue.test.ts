@@ -7,6 +7,7 @@ import {
   bob,
   carol,
   casework,
+  confirmEverything,
   describeEachEngine,
   minute,
   pdqA,
@@ -167,7 +168,7 @@ describeEachEngine('review queue', (database) => {
     // Bob confirms; the confirmation waits for agreement, which Bob cannot give himself.
     const claimed = await work.claim(first.caseId, bob);
     expect(claimed.status).toBe('second_opinion');
-    await work.decide(first.caseId, bob, { kind: 'confirmed', category: 'harassment', reason: 'threats' });
+    await confirmEverything(work, first.caseId, bob, { category: 'harassment', reason: 'threats' });
     expect((await work.queue(bob, { status: 'awaiting_agreement' })).cases).toEqual([]);
     expect(
       (await work.queue(alice, { status: 'awaiting_agreement' })).cases.map((summary) => summary.id),
@@ -207,5 +208,57 @@ describeEachEngine('review queue', (database) => {
       if (detail !== undefined)
         expect(locks.find((row) => row.id === detail.id)?.locked_by).toBe(detail.locked_by);
     }
+  });
+
+  it('keeps a case held while heartbeats come, lets go when they stop, and counts cases held by others', async () => {
+    const time = testClock();
+    const work = casework(database(), { clock: time.clock, lockMs: 2 * minute });
+    const first = await work.fileReport({ source: 'public', reporter: 'public', url: 'https://h1.example/' });
+    const second = await work.fileReport({
+      source: 'public',
+      reporter: 'public',
+      url: 'https://h2.example/',
+    });
+    await work.claim(first.caseId, alice);
+    await work.claim(second.caseId, alice);
+
+    // Twenty minutes of heartbeats, each well within the two-minute lock: both still Alice's.
+    for (let beat = 0; beat < 30; beat += 1) {
+      time.advance(40_000);
+      await work.heartbeat(second.caseId, alice);
+      expect(await work.heartbeat(first.caseId, alice)).toEqual({
+        locked_by: alice.actor,
+        locked_until: new Date(time.clock().getTime() + 2 * minute).toISOString(),
+      });
+    }
+    // Bob finds nothing to claim, and is told why: both cases are held by someone else.
+    expect(await work.claimNext(bob)).toBeUndefined();
+    expect(await work.heldByOthers(bob)).toBe(2);
+    expect((await work.queue(bob)).heldByOthers).toBe(2);
+    expect(await work.heldByOthers(alice)).toBe(0);
+    // Another person's heartbeat does not renew or take the lock.
+    expect((await rejection(work.heartbeat(first.caseId, bob))).message).toMatch(/held by user:1/);
+
+    // The second case's tab is gone (no more heartbeats): its lock runs out and Bob may take it.
+    time.advance(40_000);
+    await work.heartbeat(first.caseId, alice);
+    time.advance(90_000);
+    await work.heartbeat(first.caseId, alice);
+    expect((await work.getCase(second.caseId)).locked_by).toBeNull();
+    expect(await work.heldByOthers(bob)).toBe(1);
+    expect((await work.claimNext(bob))?.id).toBe(second.caseId);
+    expect((await rejection(work.heartbeat(second.caseId, alice))).message).toMatch(/held by user:2/);
+
+    // A supervisor releases Alice's case; her page's next heartbeat does not take it back.
+    await work.release(first.caseId, carol);
+    const ended = await rejection(work.heartbeat(first.caseId, alice));
+    expect(ended).toMatchObject({ code: 'conflict' });
+    expect(ended.message).toMatch(/claim it again/);
+    expect((await work.getCase(first.caseId)).locked_by).toBeNull();
+    const released = await listAudit(database(), { action: 'case.released' });
+    expect(released.map((entry) => [entry.actor, entry.details])).toContainEqual([
+      carol.actor,
+      { case_id: first.caseId, held_by: alice.actor },
+    ]);
   });
 });

@@ -1,16 +1,16 @@
 // The review queue: which cases each reviewer sees, in priority order, and the locks that keep two
-// analysts off one case. A claim lasts lockMs and is renewed by claiming again; a lock that ran out is no
-// lock anywhere. Claims are compare-and-set updates, so any number of processes can share the queue.
+// analysts off one case. A claim lasts lockMs and is renewed by a heartbeat (or by claiming again); a
+// lock that ran out is no lock anywhere. Claims are compare-and-set updates, so any number of processes can share the queue.
 import type { ExpressionBuilder } from 'kysely';
 import { sql } from 'kysely';
 import { recordAudit } from '../audit/index.js';
 import { WardenError } from '../errors/index.js';
 import type { CaseStatus, Schema } from '../store/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
-import { isSenior, openStatuses } from './context.js';
+import { isSenior, lockHeld, openStatuses } from './context.js';
 import { decodeCursor, encodeCursor } from './priority.js';
-import type { CaseDetail, QueuePage, QueueQuery, Reviewer } from './types.js';
-import { getCase, lockHeld, summarise } from './views.js';
+import type { CaseDetail, CaseLock, QueuePage, QueueQuery, Reviewer } from './types.js';
+import { getCase, summarise } from './views.js';
 
 const defaultLimit = 50;
 const maxLimit = 200;
@@ -95,7 +95,22 @@ export async function queue(
       rows.length > limit && last !== undefined
         ? encodeCursor({ priority: last.priority, firstReportedAt: last.first_reported_at, id: last.id })
         : null,
+    heldByOthers: await heldByOthers(context, reviewer),
   };
+}
+
+/** Open cases the reviewer could work that someone else holds now: why "claim next" may find none. */
+export async function heldByOthers(context: CaseworkContext, reviewer: Reviewer): Promise<number> {
+  const at = context.clock().toISOString();
+  const row = await context.database.db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where(visibleTo(reviewer, undefined, at))
+    .where('locked_by', 'is not', null)
+    .where('locked_by', '<>', reviewer.actor)
+    .where('locked_until', '>', at)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 /** Refuses a claim the reviewer may not make, saying why; returns whether it renews their own lock. */
@@ -167,10 +182,14 @@ async function takeLock(
       status: row.status === 'new' || row.status === 'in_review' ? 'in_review' : row.status,
       locked_by: reviewer.actor,
       locked_until: new Date(now.getTime() + context.lockMs).toISOString(),
+      // Taking the case back after a reload (nobody else in between) continues the same claim.
+      claim_seq: row.claim_actor === reviewer.actor ? row.claim_seq : row.claim_seq + 1,
+      claim_actor: reviewer.actor,
       updated_at: at,
     })
     .where('id', '=', row.id)
     .where('status', '=', row.status)
+    .where('claim_seq', '=', row.claim_seq)
     .where((eb) =>
       eb.or([
         eb('locked_by', 'is', null),
@@ -291,4 +310,39 @@ export async function release(context: CaseworkContext, caseId: number, reviewer
     target: `case:${caseId}`,
     details: { case_id: caseId, ...(row.locked_by === reviewer.actor ? {} : { held_by: row.locked_by }) },
   });
+}
+
+/**
+ * Renews the reviewer's own claim (the console sends this while the case is open). A claim that ran out
+ * or was released is not taken back here: the reviewer claims the case again, seeing who has it now.
+ */
+export async function heartbeat(
+  context: CaseworkContext,
+  caseId: number,
+  reviewer: Reviewer,
+): Promise<CaseLock> {
+  const now = context.clock();
+  const at = now.toISOString();
+  const lockedUntil = new Date(now.getTime() + context.lockMs).toISOString();
+  const result = await context.database.db
+    .updateTable('cases')
+    .set({ locked_until: lockedUntil })
+    .where('id', '=', caseId)
+    .where('locked_by', '=', reviewer.actor)
+    .where('locked_until', '>', at)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) > 0) return { locked_by: reviewer.actor, locked_until: lockedUntil };
+  const row = await context.database.db
+    .selectFrom('cases')
+    .select(['locked_by', 'locked_until', 'status'])
+    .where('id', '=', caseId)
+    .executeTakeFirst();
+  if (row === undefined) throw new WardenError('not_found', `No case with id ${caseId}.`);
+  throw new WardenError(
+    'conflict',
+    lockHeld(row, at)
+      ? `Case ${caseId} is now held by ${row.locked_by ?? '?'}; your claim ended (released by a supervisor, or it ran out).`
+      : `Your claim on case ${caseId} ended (released, decided or ran out); claim it again to go on.`,
+    { locked_by: lockHeld(row, at) ? row.locked_by : null, status: row.status },
+  );
 }

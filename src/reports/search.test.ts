@@ -5,6 +5,7 @@ import { WardenError } from '../errors/index.js';
 import {
   alice,
   casework,
+  confirmEverything,
   describeEachEngine,
   flip,
   hour,
@@ -80,8 +81,7 @@ describeEachEngine('search, report list and dashboard', (database) => {
     await work.attachMedia(b.id, [{ item: fetched, url: 'https://l.example/x.png' }]);
     const c = await work.fileReport({ source: 'public', reporter: 'public', url: 'https://l.example/y' });
     await work.claim(b.caseId, alice);
-    await work.decide(b.caseId, alice, {
-      kind: 'confirmed',
+    await confirmEverything(work, b.caseId, alice, {
       category: 'terrorism',
       reason: 'beheading video still',
     });
@@ -124,18 +124,15 @@ describeEachEngine('search, report list and dashboard', (database) => {
     const work = casework(database(), { ...settings, clock: time.clock });
     const decide = async (caseId: number, outcome: 'csam' | 'terrorism' | 'no') => {
       await work.claim(caseId, alice);
-      await work.decide(
-        caseId,
-        alice,
-        outcome === 'no'
-          ? { kind: 'not_actionable', reason: 'nothing there' }
-          : {
-              kind: 'confirmed',
-              category: outcome,
-              ...(outcome === 'csam' ? { grade: 'A' } : {}),
-              reason: 'seen',
-            },
-      );
+      if (outcome === 'no')
+        await work.decide(caseId, alice, { kind: 'not_actionable', reason: 'nothing there' });
+      else {
+        await confirmEverything(work, caseId, alice, {
+          category: outcome,
+          ...(outcome === 'csam' ? { grade: 'A' } : {}),
+          reason: 'seen',
+        });
+      }
     };
     // Before the window: counted nowhere.
     const old = await work.fileReport({ source: 'public', reporter: 'public', url: 'https://old.example/' });

@@ -22,6 +22,8 @@ export interface ReportSignals {
 export interface ReportMedia {
   item: EvidenceItem;
   url: string;
+  /** What this item matched, so that each item is decided on its own. */
+  matches?: MatchJson[];
 }
 
 /** One HTTP exchange behind a report (crawler evidence): what answered, when, from which address. */
@@ -65,10 +67,14 @@ export interface FiledReport {
   caseId: number;
   /** The public reference (WR-…) for public reports, null for others. */
   reference: string | null;
+  /** How many times the same source sent this content while the report was open (1 for a new report). */
+  occurrences: number;
 }
 
 export interface AttachExtra {
   matches?: MatchJson[];
+  /** The rules' verdict on the attached media, when stricter than the report's. */
+  verdict?: string;
   hostAddress?: string;
   hostCountry?: string;
 }
@@ -81,20 +87,46 @@ export interface EvidenceSeen {
   revealed: boolean;
 }
 
+export const itemVerdicts = ['confirmed', 'not_actionable'] as const;
+export type ItemVerdict = (typeof itemVerdicts)[number];
+
+/** The verdict on one media item of a case, named by its SHA-256; a confirmed item may carry a grade. */
+export interface ItemDecision {
+  sha256: string;
+  verdict: ItemVerdict;
+  /** The item's grade when confirmed; default the decision's grade. */
+  grade?: string;
+}
+
+/** The verdict on one page URL of a case, named as the case shows it (normalised). */
+export interface UrlDecision {
+  url: string;
+  verdict: ItemVerdict;
+}
+
 export interface DecisionInput {
   kind: DecisionKind;
   category?: string;
   grade?: string;
   reason: string;
-  /** The bank a confirmation adds the case's signals to; default the category's first enabled bank. */
+  /** The bank a confirmation adds the confirmed items to; default the category's first enabled bank. */
   bank?: string;
-  evidenceSeen?: EvidenceSeen[];
+  /**
+   * A confirmation decides every media item and every URL of the case; only the confirmed ones are
+   * published. An agreement names the confirmed ones again: exactly the set it agrees to.
+   */
+  items?: ItemDecision[];
+  urls?: UrlDecision[];
 }
 
-/** Who works the queue: a principal's actor and role (analyst, supervisor, admin). */
+/**
+ * Who works the queue: a principal's actor and role (analyst, supervisor, admin), and the person behind
+ * it (a signed-in user, or the user an API key is bound to); publishing decisions need a person.
+ */
 export interface Reviewer {
   actor: string;
   role: string;
+  person?: number;
 }
 
 export interface CaseworkOptions {
@@ -104,10 +136,14 @@ export interface CaseworkOptions {
   lockMs: number;
   /** A confirmation that publishes signals needs a second analyst's agreement. */
   twoPersonRule: boolean;
+  /** An item can be confirmed or agreed only by a person who revealed it in their claim; default on. */
+  revealBeforeConfirm?: boolean;
   /** Confirmed URLs seed a crawl (a `crawl.confirmed` job for the crawl domain); default off. */
   crawlConfirmed?: boolean;
   /** Category → grades; an empty list means the category is decided without a grade. */
   grades: Record<string, readonly string[]>;
+  /** A repeat of the same content from the same source within this many ms adds an occurrence; 0: never. */
+  repeatWindowMs?: number;
   /** The time, for tests; default the system clock. */
   clock?: () => Date;
 }
@@ -157,6 +193,15 @@ export interface CaseReport {
   fetches: FetchRecord[];
 }
 
+/** A bank entry an item matched: where and how near, never the entry's own signal. */
+export interface ItemMatch {
+  bank: string;
+  category: string;
+  signal_type: string;
+  distance: number;
+  entry_id: number;
+}
+
 export interface CaseMedia {
   sha256: string;
   md5: string;
@@ -167,6 +212,14 @@ export interface CaseMedia {
   height: number | null;
   size_bytes: number;
   url: string;
+  /** What this item matched, nearest first. */
+  matches: ItemMatch[];
+}
+
+/** A page URL of the case: as published (normalised) and as first reported. */
+export interface CaseUrl {
+  url: string;
+  reported: string;
 }
 
 export interface CaseDecision {
@@ -178,17 +231,34 @@ export interface CaseDecision {
   grade: string;
   reason: string;
   bank: string;
+  /** Every media item of the case when decided, and whether this person had revealed it in their claim. */
   evidence_seen: EvidenceSeen[];
+  items: ItemDecision[];
+  urls: UrlDecision[];
+  /** Whether confirmed items had to be revealed first (WARDEN_REVEAL_BEFORE_CONFIRM). */
+  reveal_rule: boolean;
   created_at: string;
 }
 
-export interface PendingConfirmation {
+/** What a confirmation publishes: its confirmed items with their grades, and its confirmed URLs. */
+export interface PublishSet {
+  items: { sha256: string; grade: string }[];
+  urls: string[];
+}
+
+export interface PendingConfirmation extends PublishSet {
   actor: string;
   category: string;
   grade: string;
   bank: string;
   reason: string;
   created_at: string;
+}
+
+/** The current claim on a case: whose it is and which items they revealed in it. */
+export interface CaseClaim {
+  actor: string;
+  revealed: string[];
 }
 
 export interface HistoryEntry {
@@ -201,8 +271,10 @@ export interface HistoryEntry {
 export interface CaseDetail extends CaseSummary {
   reports: CaseReport[];
   media: CaseMedia[];
+  urls: CaseUrl[];
   decisions: CaseDecision[];
   pending: PendingConfirmation | null;
+  claim: CaseClaim | null;
   history: HistoryEntry[];
 }
 
@@ -215,6 +287,14 @@ export interface QueueQuery {
 export interface QueuePage {
   cases: CaseSummary[];
   nextCursor: string | null;
+  /** Open cases the reviewer could work but someone else holds now. */
+  heldByOthers: number;
+}
+
+/** A claim's lock as a heartbeat renews it. */
+export interface CaseLock {
+  locked_by: string;
+  locked_until: string;
 }
 
 export interface Dashboard {

@@ -1,24 +1,16 @@
-// Checking what intake and decisions are given, before anything is stored: every message says what is
+// Checking what intake is given, before anything is stored: every message says what is
 // wrong in words the sender can act on.
 import { WardenError } from '../errors/index.js';
 import { parseMd5, parsePdqHash, parseSha256 } from '../hashing/index.js';
 import type { MatchJson } from '../matching/index.js';
 import { maxUrlLength, normaliseUrl } from '../network/index.js';
 import { severityOf } from './priority.js';
-import { decisionKinds, reportSources } from './types.js';
-import type {
-  DecisionInput,
-  EvidenceSeen,
-  FetchRecord,
-  ReportInput,
-  ReportMedia,
-  ReportSource,
-} from './types.js';
+import { reportSources } from './types.js';
+import type { FetchRecord, ReportInput, ReportMedia, ReportSource } from './types.js';
 
 export const maxReasonLength = 2000;
 const maxEmailLength = 254;
 const maxShortText = 200;
-const maxEvidenceSeen = 1000;
 // eslint-disable-next-line no-control-regex
 const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 // The mail domain's notion of a plain address, plus a dot in the domain.
@@ -174,80 +166,6 @@ export function graverCategory(
       (gravest, matched) => (matched === undefined ? gravest : graver(gravest, matched)),
       category,
     );
-}
-
-function checkEvidenceSeen(value: unknown): EvidenceSeen[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > maxEvidenceSeen) {
-    throw new WardenError(
-      'invalid_argument',
-      `evidence_seen is a list of at most ${maxEvidenceSeen} {sha256, revealed} items.`,
-    );
-  }
-  return value.map((item: unknown) => {
-    const { sha256, revealed } = (item ?? {}) as { sha256?: unknown; revealed?: unknown };
-    if (typeof sha256 !== 'string' || typeof revealed !== 'boolean') {
-      throw new WardenError(
-        'invalid_argument',
-        'Each evidence_seen item is {sha256: "<64 hex>", revealed: true|false}.',
-      );
-    }
-    return { sha256: parseSha256(sha256), revealed };
-  });
-}
-
-/** A decision as stored: kind checked, reason given, category and grade valid for a confirmation. */
-export interface CheckedDecision {
-  kind: DecisionInput['kind'];
-  category: string;
-  grade: string;
-  reason: string;
-  bank: string;
-  evidenceSeen: EvidenceSeen[];
-}
-
-export function checkDecisionInput(
-  input: DecisionInput,
-  grades: Record<string, readonly string[]>,
-): CheckedDecision {
-  if (!(decisionKinds as readonly string[]).includes(input.kind)) {
-    throw new WardenError('invalid_argument', `A decision's kind is one of ${decisionKinds.join(', ')}.`);
-  }
-  const reason = checkText('reason', input.reason, maxReasonLength);
-  if (reason === '') {
-    throw new WardenError('invalid_argument', 'Give a reason for the decision; it is kept with the case.');
-  }
-  const decision: CheckedDecision = {
-    kind: input.kind,
-    category: '',
-    grade: '',
-    reason,
-    bank: checkText('bank', input.bank, 64),
-    evidenceSeen: checkEvidenceSeen(input.evidenceSeen),
-  };
-  if (input.kind !== 'confirmed') return decision;
-  const category = input.category ?? '';
-  const allowed = Object.hasOwn(grades, category) ? grades[category] : undefined;
-  if (allowed === undefined) {
-    throw new WardenError(
-      'invalid_argument',
-      `A confirmation needs a category, one of ${Object.keys(grades).join(', ')}; got "${category.slice(0, 40)}".`,
-    );
-  }
-  const grade = input.grade ?? '';
-  if (allowed.length > 0 && !allowed.includes(grade)) {
-    throw new WardenError(
-      'invalid_argument',
-      `A ${category} confirmation needs a grade, one of ${allowed.join(', ')}${grade === '' ? '' : `; got "${grade.slice(0, 20)}"`}.`,
-    );
-  }
-  if (allowed.length === 0 && grade !== '') {
-    throw new WardenError(
-      'invalid_argument',
-      `${category} is decided without a grade; leave the grade empty.`,
-    );
-  }
-  return { ...decision, category, grade };
 }
 
 const maxFetches = 20;

@@ -2,42 +2,43 @@
 // full — its reports, media, decisions, a pending confirmation and its history from the audit log.
 import { WardenError } from '../errors/index.js';
 import type { MatchJson } from '../matching/index.js';
-import type { BankSignalType } from '../store/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
+import { lockHeld } from './context.js';
+import { caseItems, revealsInClaim } from './decision-items.js';
 import { caseReasons } from './priority.js';
 import { fetchesOf } from './validate.js';
 import type {
+  CaseClaim,
   CaseDecision,
   CaseDetail,
   CaseMedia,
+  ItemDecision,
+  ItemMatch,
   CaseReport,
   CaseSummary,
   EvidenceSeen,
   HistoryEntry,
   PendingConfirmation,
+  UrlDecision,
 } from './types.js';
 
 /** Reports shown in one case, newest last; a case with more shows the first ones and says so in its count. */
 const maxReportsShown = 1000;
 
-/** The pending confirmation as stored in cases.pending. */
+/**
+ * The pending confirmation as stored in cases.pending. Its items and URLs are what it publishes, fixed
+ * when it was proposed: content that joins the case later was judged by neither analyst.
+ */
 export interface StoredPending extends PendingConfirmation {
   role: string;
   evidence_seen: EvidenceSeen[];
-  /**
-   * What the confirmation publishes, fixed when it was proposed: content that joins the case later was
-   * seen by neither analyst, so agreeing does not publish it.
-   */
-  signals?: { signalType: BankSignalType; signal: string }[];
 }
 
 export function parsePending(text: string | null): StoredPending | null {
-  return text === null ? null : (JSON.parse(text) as StoredPending);
-}
-
-/** Whether a case's lock is held at `at` (an expired lock is no lock). */
-export function lockHeld(row: Pick<CaseRow, 'locked_by' | 'locked_until'>, at: string): boolean {
-  return row.locked_by !== null && row.locked_until !== null && row.locked_until > at;
+  if (text === null) return null;
+  const stored = JSON.parse(text) as Partial<StoredPending>;
+  // A confirmation proposed before decisions were made item by item named no set: it publishes nothing.
+  return { ...stored, items: stored.items ?? [], urls: stored.urls ?? [] } as StoredPending;
 }
 
 interface CaseExtras {
@@ -154,7 +155,7 @@ export async function getCase(
       ? []
       : await db
           .selectFrom('report_media')
-          .select(['report_id', 'sha256', 'url'])
+          .select(['report_id', 'sha256', 'url', 'matches'])
           .where('report_id', 'in', reportIds)
           .orderBy('id')
           .execute();
@@ -198,6 +199,7 @@ export async function getCase(
       height: item.height,
       size_bytes: Number(item.size_bytes),
       url: mediaRows.find((found) => found.sha256 === sha256)?.url ?? '',
+      matches: itemMatches(mediaRows.filter((found) => found.sha256 === sha256)),
     });
   }
 
@@ -213,6 +215,9 @@ export async function getCase(
     reason: decision.reason,
     bank: decision.bank,
     evidence_seen: JSON.parse(decision.evidence_seen) as EvidenceSeen[],
+    items: JSON.parse(decision.items) as ItemDecision[],
+    urls: JSON.parse(decision.urls) as UrlDecision[],
+    reveal_rule: decision.reveal_rule === 1,
     created_at: decision.created_at,
   }));
   const stored = parsePending(row.pending);
@@ -226,8 +231,48 @@ export async function getCase(
           bank: stored.bank,
           reason: stored.reason,
           created_at: stored.created_at,
+          items: stored.items,
+          urls: stored.urls,
         };
-  return { ...head, reports, media, decisions, pending, history: await history(db, caseId) };
+  const { urls } = await caseItems(db, caseId);
+  return {
+    ...head,
+    reports,
+    media,
+    urls,
+    decisions,
+    pending,
+    claim: await currentClaim(db, row, head.locked_by),
+    history: await history(db, caseId),
+  };
+}
+
+/** What an item's report_media rows matched: each bank entry once, at its nearest, nearest first. */
+function itemMatches(rows: readonly { matches: string }[]): ItemMatch[] {
+  const nearest = new Map<string, ItemMatch>();
+  for (const row of rows) {
+    for (const match of JSON.parse(row.matches) as MatchJson[]) {
+      const key = `${match.bank}:${match.entry_id}`;
+      const known = nearest.get(key);
+      if (known !== undefined && known.distance <= match.distance) continue;
+      // The entry's own signal stays out: bank contents are for the roles that manage banks.
+      nearest.set(key, {
+        bank: match.bank,
+        category: match.category,
+        signal_type: match.signal_type,
+        distance: match.distance,
+        entry_id: match.entry_id,
+      });
+    }
+  }
+  return [...nearest.values()].sort((a, b) => a.distance - b.distance || a.entry_id - b.entry_id);
+}
+
+/** The case's current claim while it is held, with the items its holder revealed in it. */
+async function currentClaim(db: Db, row: CaseRow, holder: string | null): Promise<CaseClaim | null> {
+  const actor = row.claim_actor;
+  if (actor === null || holder !== actor) return null;
+  return { actor, revealed: await revealsInClaim(db, row, actor) };
 }
 
 /**

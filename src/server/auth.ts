@@ -85,7 +85,12 @@ async function sessionPrincipal(request: FastifyRequest, services: Services): Pr
     }
   }
   request.sessionToken = token;
-  return { actor: `user:${session.user.id}`, role: session.user.role, userId: session.user.id };
+  return {
+    actor: `user:${session.user.id}`,
+    role: session.user.role,
+    userId: session.user.id,
+    person: session.user.id,
+  };
 }
 
 /** The caller, for routes that require authentication (the onRequest hook has run). */

@@ -494,5 +494,79 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         );
       },
     },
+    '0008_content_pipeline': {
+      async up(db: Kysely<unknown>) {
+        // What each item matched, so an analyst decides item by item and only what was judged is banked.
+        await db.schema
+          .alterTable('report_media')
+          .addColumn('matches', 'text', (column) => column.notNull().defaultTo('[]'))
+          .execute();
+        // A repeat of the same content from the same source adds an occurrence to the open report
+        // instead of a report of its own: `repeat_key` names source, reporter and content.
+        await db.schema
+          .alterTable('reports')
+          .addColumn('repeat_key', 'text', (column) => column.notNull().defaultTo(''))
+          .execute();
+        await db.schema
+          .alterTable('reports')
+          .addColumn('occurrences', 'integer', (column) => column.notNull().defaultTo(1))
+          .execute();
+        await db.schema
+          .alterTable('reports')
+          .addColumn('last_seen_at', 'text', (column) => column.notNull().defaultTo(''))
+          .execute();
+        // JSON: the platform references of the repeats (the first ones, bounded).
+        await db.schema
+          .alterTable('reports')
+          .addColumn('occurrence_references', 'text', (column) => column.notNull().defaultTo('[]'))
+          .execute();
+        await sql`update reports set last_seen_at = created_at`.execute(db);
+        await db.schema
+          .createIndex('reports_repeat_key')
+          .on('reports')
+          .columns(['repeat_key', 'id'])
+          .execute();
+      },
+    },
+    '0009_decision_items': {
+      async up(db: Kysely<unknown>) {
+        // What each decision said item by item (JSON: the media and URLs it confirmed or set aside), and
+        // whether the rule "reveal before you confirm" applied to it.
+        for (const column of ['items', 'urls']) {
+          await db.schema
+            .alterTable('decisions')
+            .addColumn(column, 'text', (builder) => builder.notNull().defaultTo('[]'))
+            .execute();
+        }
+        await db.schema
+          .alterTable('decisions')
+          .addColumn('reveal_rule', 'integer', (column) => column.notNull().defaultTo(0))
+          .execute();
+        // A claim is one person's run of holding a case: it survives their page reloads and ends when
+        // someone else takes the case or a decision is made. Reveals are counted per claim.
+        await db.schema
+          .alterTable('cases')
+          .addColumn('claim_seq', 'integer', (column) => column.notNull().defaultTo(0))
+          .execute();
+        await db.schema.alterTable('cases').addColumn('claim_actor', 'text').execute();
+        await idColumn(db, 'case_reveals')
+          .addColumn('case_id', id, (column) => column.notNull().references('cases.id'))
+          .addColumn('claim_seq', 'integer', (column) => column.notNull())
+          .addColumn('actor', 'text', (column) => column.notNull())
+          .addColumn('sha256', 'text', (column) => column.notNull())
+          .addColumn('revealed_at', 'text', (column) => column.notNull())
+          .addUniqueConstraint('case_reveals_unique', ['case_id', 'claim_seq', 'actor', 'sha256'])
+          .execute();
+      },
+    },
+    '0010_person_keys': {
+      async up(db: Kysely<unknown>) {
+        // A key bound to a person acts as that person: the two-person rule counts people, not keys.
+        await db.schema
+          .alterTable('api_keys')
+          .addColumn('user_id', id, (column) => column.references('users.id'))
+          .execute();
+      },
+    },
   };
 }

@@ -53,6 +53,8 @@ export interface ApiKeysTable {
   rate_limit_per_minute: number | null;
   created_at: string;
   revoked_at: string | null;
+  /** The person the key acts for (its actor is then `user:ID`); null for a machine's key. */
+  user_id: number | null;
 }
 
 export interface AuditLogTable {
@@ -130,6 +132,13 @@ export interface ReportsTable {
   /** The address the URL's host resolved to when fetched, and its country (ISO 3166 alpha-2) if known. */
   host_address: Generated<string>;
   host_country: Generated<string>;
+  /** Source, reporter and content of the report: a repeat within the window adds an occurrence. */
+  repeat_key: Generated<string>;
+  /** How many times the same source sent the same content while the report was open. */
+  occurrences: Generated<number>;
+  last_seen_at: Generated<string>;
+  /** JSON: the platform references the repeats carried (the first ones). */
+  occurrence_references: Generated<string>;
 }
 
 export interface UsersTable {
@@ -208,6 +217,20 @@ export interface CasesTable {
   decided_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The current claim: a number that changes when another person takes the case or a decision is made. */
+  claim_seq: Generated<number>;
+  /** Who the current claim is for (null after a decision). */
+  claim_actor: string | null;
+}
+
+/** An item a person revealed while holding a case (one row per case, claim, person and item). */
+export interface CaseRevealsTable {
+  id: Generated<number>;
+  case_id: number;
+  claim_seq: number;
+  actor: string;
+  sha256: string;
+  revealed_at: string;
 }
 
 export interface CaseSignalsTable {
@@ -233,6 +256,12 @@ export interface DecisionsTable {
   /** JSON: what the decider saw, e.g. [{"sha256":"…","revealed":true}]. */
   evidence_seen: string;
   created_at: string;
+  /** JSON: the verdict on each media item ([{"sha256","verdict","grade"}]). */
+  items: Generated<string>;
+  /** JSON: the verdict on each page URL ([{"url","verdict"}]). */
+  urls: Generated<string>;
+  /** 1 when confirmed items had to be revealed first (WARDEN_REVEAL_BEFORE_CONFIRM). */
+  reveal_rule: Generated<number>;
 }
 
 export interface ReportMediaTable {
@@ -242,6 +271,8 @@ export interface ReportMediaTable {
   /** Where the media was found; '' for an upload. */
   url: string;
   created_at: string;
+  /** JSON: what this item matched (MatchJson[]), so each item is decided on its own. */
+  matches: Generated<string>;
 }
 
 export interface WebhooksTable {
@@ -386,6 +417,7 @@ export interface Schema {
   cases: CasesTable;
   case_signals: CaseSignalsTable;
   decisions: DecisionsTable;
+  case_reveals: CaseRevealsTable;
   report_media: ReportMediaTable;
   crawls: CrawlsTable;
   crawl_urls: CrawlUrlsTable;

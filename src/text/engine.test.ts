@@ -75,13 +75,91 @@ describe('TextEngine', () => {
     expect(found('buy followers', new Set(['standin-spam']))).toEqual([['buy followers', 'buy followers']]);
   });
 
-  it('leaves out a stored rule the regex guard refuses, and keeps the rest in force', () => {
-    const bad = rule('(a+)+b', {}, { type: 'regex' });
+  it('leaves out a stored rule the engine now refuses (a look-ahead, once accepted), and keeps the rest in force', () => {
+    const bad = rule('\\bsell(?!ers?\\b)\\w{0,10}', {}, { type: 'regex' });
     const withBad = TextEngine.build([rule('empty chair'), bad]);
-    expect(withBad.refused).toEqual([{ rule: bad, reason: expect.stringMatching(/repeat/i) as unknown }]);
-    expect(
-      withBad.check('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac, the empty chair').map((match) => match.term),
-    ).toEqual(['empty chair']);
+    expect(withBad.refused).toEqual([{ rule: bad, reason: expect.stringMatching(/looks ahead/) as unknown }]);
+    expect(withBad.check('selling the empty chair').map((match) => match.term)).toEqual(['empty chair']);
+  });
+
+  it('runs a rule with nested repeats on RE2: accepted, and answering on the text made to stall it', () => {
+    const nested = TextEngine.build([rule('(a+)+$', {}, { type: 'regex' })]);
+    expect(nested.refused).toEqual([]);
+    expect(nested.check(`${'a'.repeat(100_000 - 1)}!`)).toEqual([]);
+    expect(nested.check('A'.repeat(40)).map((match) => [match.start, match.end])).toEqual([[0, 40]]);
+  });
+
+  it('reports regular-expression spans in the original text, past astral characters and capitals', () => {
+    expect(found('😀😀 BUY likes   Cheap')).toEqual([['b[a-z]{2}\\s+likes\\s+cheap', 'BUY likes   Cheap']]);
+    const text = '😀😀 BUY likes   Cheap';
+    expect(engine.check(text).map((match) => [match.start, match.end])).toEqual([[5, text.length]]);
+  });
+
+  it('finds a substring term where the text doubles its first or last letter, with the span of the term', () => {
+    const substring = TextEngine.build([
+      rule('ethical', { match: 'substring' }),
+      rule('pres', { match: 'substring' }),
+    ]);
+    const of = (text: string) => substring.check(text).map((match) => [match.term, match.text]);
+    expect(of('unethically')).toEqual([['ethical', 'ethical']]);
+    expect(of('ＵＮＥＴＨＩＣＡＬＬＹ')).toEqual([['ethical', 'ＥＴＨＩＣＡＬ']]);
+    expect(of('impressed, pressing')).toEqual([
+      ['pres', 'pres'],
+      ['pres', 'pres'],
+    ]);
+    expect(of('imppresssed')).toEqual([['pres', 'presss']]); // three s: an elongation
+  });
+
+  it('tells i from l on real words: "boll" is not "boil", "tales" not "tallies", "excl" not "excite", "call" not "calico"', () => {
+    const lists = TextEngine.build([
+      rule('boll'),
+      rule('tales', { match: 'substring' }),
+      rule('excl', { match: 'substring' }),
+      rule('call', { match: 'substring' }),
+    ]);
+    const of = (text: string) => lists.check(text).map((match) => [match.term, match.text]);
+    expect(of('boil the tallies, excite the calico BOIL')).toEqual([]);
+    // Where 1, ! or | (or a capital I among small letters) stands in, either letter matches.
+    expect(of('b0ll bo1l tales ta!es exclude EXCL ca|l caII')).toEqual([
+      ['boll', 'b0ll'],
+      ['boll', 'bo1l'],
+      ['tales', 'tales'],
+      ['tales', 'ta!es'],
+      ['excl', 'excl'],
+      ['excl', 'EXCL'],
+      ['call', 'ca|l'],
+      ['call', 'caII'],
+    ]);
+  });
+
+  it('finds words spelled out letter by letter beside other spelled-out words, and phrases spelled out whole', () => {
+    const spelled = TextEngine.build([rule('kill'), rule('empty chair')]);
+    const of = (text: string) => spelled.check(text).map((match) => [match.term, match.text]);
+    expect(of('k.i.l.l h.e.f.t.e.d')).toEqual([['kill', 'k.i.l.l']]);
+    expect(of('k i l l h e f t e d')).toEqual([['kill', 'k i l l']]);
+    expect(of('we k-i-l-l_h-e-f-t-e-d it')).toEqual([['kill', 'k-i-l-l']]);
+    expect(of('e m p t y c h a i r')).toEqual([['empty chair', 'e m p t y c h a i r']]);
+    expect(of('e.m.p.t.y.c.h.a.i.r')).toEqual([['empty chair', 'e.m.p.t.y.c.h.a.i.r']]);
+    expect(of('e.m.p.t.y c.h.a.i.r')).toEqual([['empty chair', 'e.m.p.t.y c.h.a.i.r']]);
+    // Written as one word, a phrase is another word.
+    expect(of('emptychair')).toEqual([]);
+  });
+
+  it('finds a one-word term split in two by a hyphen or another separator', () => {
+    const split = TextEngine.build([rule('kill'), rule('empty chair')]);
+    const of = (text: string) => split.check(text).map((match) => [match.term, match.text]);
+    for (const text of ['ki-ll', 'kil.l', 'k_ill', 'ki*ll', 'kil/l'])
+      expect(of(`go ${text} it`)).toEqual([['kill', text]]);
+    expect(of('empty-chair')).toEqual([['empty chair', 'empty-chair']]);
+    // A join is a word boundary too: "well-being" holds the word "well".
+    expect(TextEngine.build([rule('well')]).check('well-being')).toHaveLength(1);
+  });
+
+  it('does not match a phrase across punctuation', () => {
+    const phrase = TextEngine.build([rule('dressers eliding')]);
+    expect(phrase.check('the dressers, eliding')).toEqual([]);
+    expect(phrase.check('the dressers. Eliding')).toEqual([]);
+    expect(phrase.check('the dressers  eliding').map((match) => match.text)).toEqual(['dressers  eliding']);
   });
 
   it('says nothing about ordinary text', () => {

@@ -1,20 +1,24 @@
-// The term engine: one Aho–Corasick automaton over the skeletons of every term and allow-list entry of
-// the enabled text banks, plus the regular-expression rules, built once per bank revision and replaced
-// whole when the banks change. A check normalises the text into reused buffers, scans it once, keeps
-// whole-word matches only where the skeleton has a word boundary, drops matches that lie inside an
-// allow-list match, and reports each match's span in the ORIGINAL text.
+// The term engine: two Aho–Corasick automata over every term and allow-list entry of the enabled text
+// banks, plus the regular-expression rules, built once per bank revision and replaced whole when the
+// banks change. A check scans the text twice: as written, case-folded, for the terms as written (exact.ts:
+// what grep -F -i finds is always found), and normalised into reused buffers for the terms' skeletons,
+// where term-match.ts decides which candidates stand (runs, i against l, word boundaries) and where.
+// Matches inside an allow-list match are dropped; each is reported with its span in the ORIGINAL text.
+// A phrase is also looked for joined into one word ("e.m.p.t.y.c.h.a.i.r", "empty-chair"), with a
+// boundary where its space was.
 //
-// Squeezing runs of a letter makes "ass" and "as" one skeleton, so each term keeps the length of its
-// runs, and a match stands only where the text's runs are the same or an elongation of three or more
-// ("asss", "a$$" match "ass"; "as" does not; "good" does not match "god", "gooood" does).
-//
-// Regular-expression rules run on the text as written with A to Z lower-cased (which keeps every offset):
-// a pattern cannot be normalised the way a term can, and its author writes it, in lower case, for text as
-// people type it.
+// Regular-expression rules run on RE2 (see regex-rules.ts) over the text as written with A to Z
+// lower-cased (which keeps every UTF-16 offset, so spans are those of the original text): a pattern
+// cannot be normalised the way a term can, and its author writes it, in lower case, for text as people
+// type it.
 import { TermAutomaton } from './automaton.js';
 import type { TextEntryAttributes } from './entries.js';
+import { ExactTerms, foldCase } from './exact.js';
 import { NormalisedText, isWordCode, normaliseText } from './normalise.js';
 import { checkRegexRule } from './regex-rules.js';
+import { matchSpan, termShape } from './term-match.js';
+import type { TermShape } from './term-match.js';
+import type { RegexRule } from './regex-rules.js';
 
 /** One entry of a text bank, as the engine needs it. */
 export interface TextRule {
@@ -42,61 +46,76 @@ export interface TextMatch {
   text: string;
 }
 
+/** A match before the allow-list is applied: offsets in the original text; `exact` from the exact pass. */
 interface Hit {
   rule: TextRule;
-  from: number;
-  to: number;
+  start: number;
+  end: number;
+  exact: boolean;
 }
 
-/** A term rule and the run lengths of its skeleton (see NormalisedText.runs). */
+/** A term rule and what its skeleton needs of the text (term-match.ts). */
 interface TermRule {
   rule: TextRule;
-  runs: Int32Array;
+  shape: TermShape;
 }
-
-/** The shortest run that reads as an elongation of a shorter one ("kiiill" for "kill", not "good" for "god"). */
-const elongation = 3;
 
 export class TextEngine {
   private readonly automaton: TermAutomaton;
   /** Rules of each automaton pattern: rulesOf[p] lists the rules whose skeleton is pattern p. */
   private readonly rulesOf: TermRule[][];
-  private readonly regexes: { rule: TextRule; regex: RegExp }[];
+  private readonly exact: ExactTerms;
+  /** Rules of each exact pattern (a term as written, case-folded). */
+  private readonly exactRulesOf: TextRule[][];
+  private readonly regexes: { rule: TextRule; regex: RegexRule }[];
   private readonly buffer = new NormalisedText();
   readonly ruleCount: number;
   /**
-   * Stored rules the regex guard refuses now (a newer guard than the one that admitted them): left out,
-   * so that one rule cannot stop the rest of the list, and reported by the caller.
+   * Stored rules that checkRegexRule refuses now (they were admitted by an older check, such as one that
+   * accepted look-arounds): left out, so that one rule cannot stop the rest of the list, and reported by
+   * the caller.
    */
   readonly refused: { rule: TextRule; reason: string }[] = [];
 
   private constructor(rules: readonly TextRule[]) {
     const patterns = new Map<string, number>();
     const rulesOf: TermRule[][] = [];
-    const regexes: { rule: TextRule; regex: RegExp }[] = [];
+    const exactPatterns = new Map<string, TextRule[]>();
+    const regexes: { rule: TextRule; regex: RegexRule }[] = [];
     const term = new NormalisedText();
     for (const rule of rules) {
       if (rule.type === 'regex') {
-        // Stored rules passed the full check when they were added; the time box is not run again, so
-        // that a busy machine cannot make a rule in force fail.
-        const check = checkRegexRule(rule.value, { timeBox: false });
-        if (check.ok) regexes.push({ rule, regex: check.regex });
+        const check = checkRegexRule(rule.value);
+        if (check.ok) regexes.push({ rule, regex: check.rule });
         else this.refused.push({ rule, reason: check.reason });
         continue;
       }
+      const folded = foldCase(rule.value);
+      if (folded !== '') exactPatterns.set(folded, [...(exactPatterns.get(folded) ?? []), rule]);
       normaliseText(rule.value, term);
       const skeleton = term.toString();
       if (skeleton === '') continue;
-      let index = patterns.get(skeleton);
-      if (index === undefined) {
-        index = rulesOf.length;
-        patterns.set(skeleton, index);
-        rulesOf.push([]);
+      const add = (pattern: string, shape: TermShape): void => {
+        let index = patterns.get(pattern);
+        if (index === undefined) {
+          index = rulesOf.length;
+          patterns.set(pattern, index);
+          rulesOf.push([]);
+        }
+        rulesOf[index]?.push({ rule, shape });
+      };
+      add(skeleton, termShape(rule.value, term, false));
+      if ([...skeleton].some((character) => !isWordCode(character.charCodeAt(0)))) {
+        // The phrase joined: each run of whitespace written as a join.
+        const joinedPhrase = rule.value.replace(/\s+/g, '-');
+        normaliseText(joinedPhrase, term);
+        add(term.toString(), termShape(joinedPhrase, term, true));
       }
-      rulesOf[index]?.push({ rule, runs: term.runs.slice(0, term.length) });
     }
     this.automaton = TermAutomaton.build([...patterns.keys()]);
     this.rulesOf = rulesOf;
+    this.exact = new ExactTerms([...exactPatterns.keys()]);
+    this.exactRulesOf = [...exactPatterns.values()];
     this.regexes = regexes;
     this.ruleCount = rules.length;
   }
@@ -112,55 +131,52 @@ export class TextEngine {
 
   /** Every match in `text` (of the given banks only, when named), in order of position. */
   check(text: string, banks?: ReadonlySet<string>): TextMatch[] {
-    const normalised = normaliseText(text, this.buffer);
-    const { codes, length, runs } = normalised;
     const blocks: Hit[] = [];
     const allows: Hit[] = [];
-    this.automaton.scan(codes, length, (pattern, to) => {
-      const rules = this.rulesOf[pattern];
-      if (rules === undefined) return;
-      const from = to - this.automaton.patternLength(pattern);
-      const whole =
-        (from === 0 || !isWordCode(codes[from - 1] ?? 32)) && (to === length || !isWordCode(codes[to] ?? 32));
-      for (const { rule, runs: termRuns } of rules) {
+    this.exact.scan(text, (pattern, start, end, whole) => {
+      for (const rule of this.exactRulesOf[pattern] ?? []) {
         if (rule.attributes.match === 'word' && !whole) continue;
-        if (!sameRuns(runs, from, termRuns)) continue;
-        (rule.attributes.allow ? allows : blocks).push({ rule, from, to });
+        (rule.attributes.allow ? allows : blocks).push({ rule, start, end, exact: true });
+      }
+    });
+    const normalised = normaliseText(text, this.buffer);
+    this.automaton.scan(normalised.codes, normalised.length, (pattern, to) => {
+      const from = to - this.automaton.patternLength(pattern);
+      for (const { rule, shape } of this.rulesOf[pattern] ?? []) {
+        const span = matchSpan(text, normalised, from, to, shape, rule.attributes.match === 'substring');
+        if (span !== undefined)
+          (rule.attributes.allow ? allows : blocks).push({ rule, ...span, exact: false });
       }
     });
     const matches: TextMatch[] = [];
-    const seen = new Set<string>();
+    // Both passes find most terms, often in the same place: of the spans of one entry that cover one
+    // another, the longest is shown ("asssss" over its "ass"), and of equal ones the exact pass's.
+    blocks.sort(
+      (a, b) =>
+        a.rule.entryId - b.rule.entryId ||
+        a.start - b.start ||
+        b.end - a.end ||
+        Number(b.exact) - Number(a.exact),
+    );
+    let entry = -1;
+    let coveredTo = -1;
     for (const hit of blocks) {
+      if (hit.rule.entryId !== entry) [entry, coveredTo] = [hit.rule.entryId, -1];
+      if (hit.end <= coveredTo) continue;
+      coveredTo = hit.end;
       if (banks !== undefined && !banks.has(hit.rule.bank)) continue;
       // An allow-list entry of any bank in force suppresses what lies inside it ("Scunthorpe").
-      if (allows.some((allow) => allow.from <= hit.from && hit.to <= allow.to)) continue;
-      const key = `${hit.rule.entryId}:${hit.from}:${hit.to}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const { start, end } = normalised.span(hit.from, hit.to);
-      matches.push(toMatch(hit.rule, text, start, end));
+      if (allows.some((allow) => allow.start <= hit.start && hit.end <= allow.end)) continue;
+      matches.push(toMatch(hit.rule, text, hit.start, hit.end));
     }
     const lowered =
       this.regexes.length > 0 ? text.replace(/[A-Z]+/g, (capitals) => capitals.toLowerCase()) : text;
     for (const { rule, regex } of this.regexes) {
       if (banks !== undefined && !banks.has(rule.bank)) continue;
-      regex.lastIndex = 0;
-      for (const found of lowered.matchAll(regex)) {
-        if (found[0] !== '') matches.push(toMatch(rule, text, found.index, found.index + found[0].length));
-      }
+      for (const { start, end } of regex.matches(lowered)) matches.push(toMatch(rule, text, start, end));
     }
     return matches.sort((a, b) => a.start - b.start || b.end - a.end || a.entry_id - b.entry_id);
   }
-}
-
-/** True if the text's runs from `from` are those of the term, or elongations of them. */
-function sameRuns(runs: Int32Array, from: number, termRuns: Int32Array): boolean {
-  for (let k = 0; k < termRuns.length; k++) {
-    const inText = runs[from + k]!;
-    const inTerm = termRuns[k]!;
-    if (inText !== inTerm && (inText < elongation || inText < inTerm)) return false;
-  }
-  return true;
 }
 
 function toMatch(rule: TextRule, text: string, start: number, end: number): TextMatch {

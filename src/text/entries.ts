@@ -36,7 +36,7 @@ export function isTextSignalType(type: string): type is TextSignalType {
 
 /**
  * Checks a text entry and fills in its attributes: a term must keep a letter or digit once normalised,
- * a regular expression must pass the backtracking guard, and an allow entry must be a term. Throws a
+ * a regular expression must be one the rule engine (RE2) accepts, and an allow entry must be a term. Throws a
  * WardenError saying what is wrong.
  */
 export function checkTextEntry(

@@ -1,11 +1,11 @@
 // The text domain: normalisation that sees through evasions (look-alike letters, leetspeak, separators,
 // invisible characters) while keeping every character's place in the original text, a multi-pattern
-// automaton over the normalised text, regular-expression rules guarded against catastrophic
-// backtracking, term lists as CSV, and the text banks in force with their verdict. Other domains import
-// only from here.
+// automaton over the normalised text, regular-expression rules run on a linear-time engine (RE2), term
+// lists as CSV, and the text banks in force with their verdict. Other domains import only from here.
 export { NormalisedText, normaliseText, normaliseTerm, isWordCode } from './normalise.js';
 export { TermAutomaton } from './automaton.js';
-export { checkRegexRule, compileRegexRule } from './regex-rules.js';
+export { checkRegexRule } from './regex-rules.js';
+export type { RegexCheck, RegexRule, RegexSpan } from './regex-rules.js';
 export { parseTermList, formatTermList } from './term-list.js';
 export type { TermEntry, TermListError } from './term-list.js';
 export { checkTextEntry, defaultTextAttributes, isTextSignalType, textSignalTypes } from './entries.js';

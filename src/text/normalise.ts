@@ -11,16 +11,20 @@
 //   points. Marks that spell other scripts (Indic vowel signs, Thai vowels, Japanese voicing) are kept.
 // - Look-alikes mapped to Latin letters (confusables.ts), capitals by their own look (Η → h, η → n; Г,
 //   which is no r though г is, stays Г). Then l is read as i: 1, !, | and I stand for both, so merging
-//   the two, as UTS #39 skeletons do, is the only way "k1ll", "kiII" and "kill" meet.
+//   the two, as UTS #39 skeletons do, is the only way "k1ll", "kiII" and "kill" meet. The tables keep l
+//   apart, so that readRunLetters can tell a match "boil" from "boll" again.
 // - Invisible characters dropped without splitting the word (zero-width, bidi controls, variation
 //   selectors, tags, soft hyphen, fillers, Arabic tatweel), and so are apostrophes: "don't" is one word.
 // - Leetspeak, only in a word with a letter of a cased alphabet (Latin, Greek, Cyrillic…): digits
 //   0 1 3 4 5 7 8 9 are letters there, and so are the symbols $ @ + € ¢ ("a$$", "$hit"); ! ¡ | are
 //   letters inside a word or at its start ("k!ll") and punctuation after it ("hello!"). "2024", "room 101", "$5" and "2024年" keep
 //   their digits. Text like "user@host" becomes one word.
-// - Every run of other characters is one space, none at either end. A run of three or more
-//   single-letter words ("e.m.p.t.y", "e m p t y chair", single digits and symbols included) is joined
-//   into one word; two ("I a") are left alone, so ordinary prose keeps its words.
+// - Every run of other characters between words is one gap, none at either end: a space if it is only
+//   whitespace, "," if it also holds punctuation (a phrase's space does not match "dressers, eliding"),
+//   and none if it holds no whitespace: "ki-ll" and "well-being" are joined into one word. A run of three
+//   or more single-letter words ("e.m.p.t.y", "e m p t y chair", single digits and symbols included) is
+//   joined too; two ("I a") are left alone, so ordinary prose keeps its words. Where a join was, a word
+//   may end (NormalisedText.boundaries): "well" is a word of "well-being".
 // - A run of one repeated cased letter is squeezed ("emmmpttyyyy" → "empty"), on both sides, so "good"
 //   is "god" and, with l read as i, "kill" is "ki". Each skeleton letter keeps how many letters it
 //   merged (NormalisedText.runs), so that the engine can tell "as" from "ass" after all. Digits are not
@@ -51,6 +55,12 @@ export class NormalisedText {
    * compares a term's runs with the text's, so that "ass", squeezed to "as", does not match the word "as".
    */
   runs: Int32Array;
+  /**
+   * For skeleton position i: WORD_BOUNDARY if a word may end just before it and begin at it (after a gap,
+   * at a joined "-" or ".", between separated letters), JUNCTION_INSIDE if such a join falls inside the
+   * run of letters it squeezed ("ki-ll").
+   */
+  boundaries: Uint8Array;
   length = 0;
 
   constructor(capacity = 256) {
@@ -58,6 +68,7 @@ export class NormalisedText {
     this.start = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
     this.runs = new Int32Array(capacity);
+    this.boundaries = new Uint8Array(capacity);
   }
 
   /** The skeleton as a string (for tests and explanations). */
@@ -80,7 +91,7 @@ export class NormalisedText {
 /** Normalises `text` into `into` (grown as needed) and returns it. */
 export function normaliseText(text: string, into: NormalisedText = new NormalisedText()): NormalisedText {
   const builder = skeletonBuilder;
-  builder.begin(into);
+  builder.begin(into, text);
   let i = 0;
   while (i < text.length) {
     const unit = text.charCodeAt(i);
@@ -93,8 +104,11 @@ export function normaliseText(text: string, into: NormalisedText = new Normalise
         if (second !== entry && isPlainLetter(second)) builder.settle();
       }
       if (builder.count === 0) {
-        i = writePlainWord(text, i, into);
-        continue;
+        const gap = into.length === 0 ? SPACE : gapBetween(text, into.end[into.length - 1]!, i);
+        if (gap !== JOIN) {
+          i = writePlainWord(text, i, into, gap);
+          continue;
+        }
       }
     }
     let next = i + 1;
@@ -134,24 +148,27 @@ export function normaliseText(text: string, into: NormalisedText = new Normalise
  * goes. A word that goes on with other kinds of characters (leetspeak, another script, a character not
  * classified yet), or that is a single letter, which may join others, is handed to the builder instead.
  */
-function writePlainWord(text: string, from: number, into: NormalisedText): number {
+function writePlainWord(text: string, from: number, into: NormalisedText, gap: number): number {
   const textLength = text.length;
   let length = into.length;
   if (length + textLength - from + 2 > into.codes.length) reserve(into, length + textLength - from + 2);
-  const { codes, start, end, runs } = into;
+  const { codes, start, end, runs, boundaries } = into;
   const wordOut = length;
   if (length > 0) {
-    codes[length] = SPACE;
+    codes[length] = gap;
     start[length] = end[length - 1]!;
     runs[length] = 1;
+    boundaries[length] = WORD_BOUNDARY;
     end[length++] = from;
   }
+  const firstLetter = length;
   let squeezable = -1;
   let i = from;
   for (; i < textLength; i++) {
     const entry = bmpEntries[text.charCodeAt(i)]!;
     if (isPlainLetter(entry)) {
-      const letter = entry - LETTER_ENTRY;
+      let letter = entry - LETTER_ENTRY;
+      if (letter === LATIN_L) letter = SKELETON_I;
       if (letter === squeezable) {
         end[length - 1] = i + 1;
         runs[length - 1]! += 1;
@@ -159,6 +176,7 @@ function writePlainWord(text: string, from: number, into: NormalisedText): numbe
         codes[length] = squeezable = letter;
         start[length] = i;
         runs[length] = 1;
+        boundaries[length] = 0;
         end[length++] = i + 1;
       }
     } else if (entry === MARK) {
@@ -174,9 +192,68 @@ function writePlainWord(text: string, from: number, into: NormalisedText): numbe
       for (let copy = runs[p]!; copy > 0; copy--) skeletonBuilder.push(LETTER, codes[p]!, start[p]!, end[p]!);
     }
     length = wordOut;
+  } else {
+    boundaries[firstLetter] = WORD_BOUNDARY;
+    trailingLetter = squeezable;
   }
   into.length = length;
   return i;
+}
+
+/**
+ * What lies between two words, from the text between them: only whitespace (and invisible characters)
+ * is a SPACE; whitespace with punctuation ("dressers, eliding") is PUNCTUATION, which a phrase's space
+ * does not match; punctuation without whitespace ("ki-ll", "e.mail", "empty_chair") JOINs the two into
+ * one word, with a word boundary at the join.
+ */
+function gapBetween(text: string, from: number, to: number): number {
+  if (to - from === 1 && text.charCodeAt(from) === SPACE) return SPACE;
+  let space = false;
+  let other = false;
+  for (let i = from; i < to; i++) {
+    const unit = text.charCodeAt(i);
+    if (isWhitespace(unit)) space = true;
+    else if (isVisible(text, i)) other = true;
+  }
+  return space ? (other ? PUNCTUATION : SPACE) : JOIN;
+}
+
+/** False for an invisible character or a mark at `at` (for a surrogate pair, at either half). */
+function isVisible(text: string, at: number): boolean {
+  const unit = text.charCodeAt(at);
+  let entry = bmpEntries[unit]!;
+  if (entry === 0) entry = bmpEntries[unit] = classifyCharacter(unit);
+  if (entry !== SURROGATE) return entry !== INVISIBLE && entry !== MARK;
+  const high = unit <= 0xdbff ? at : at - 1;
+  const codePoint = text.codePointAt(high) ?? unit;
+  if (codePoint <= 0xffff) return true; // a lone surrogate
+  const plane = (astralPlanes[codePoint >> 16] ??= new Int32Array(0x10000));
+  entry = plane[codePoint & 0xffff]!;
+  if (entry === 0) entry = plane[codePoint & 0xffff] = classifyCharacter(codePoint);
+  return entry !== INVISIBLE && entry !== MARK;
+}
+
+/** The text from `from` to `to` without its invisible characters and marks. */
+function visibleText(text: string, from: number, to: number): string {
+  let visible = '';
+  for (let i = from; i < to; i++) if (isVisible(text, i)) visible += text[i];
+  return visible;
+}
+
+function isWhitespace(unit: number): boolean {
+  return (
+    unit === 0x20 ||
+    (unit >= 0x09 && unit <= 0x0d) ||
+    unit === 0x85 ||
+    unit === 0xa0 ||
+    unit === 0x1680 ||
+    (unit >= 0x2000 && unit <= 0x200a) ||
+    unit === 0x2028 ||
+    unit === 0x2029 ||
+    unit === 0x202f ||
+    unit === 0x205f ||
+    unit === 0x3000
+  );
 }
 
 /** The skeleton of a term or allow-list entry, as a string (what the automaton is built from). */
@@ -184,13 +261,22 @@ export function normaliseTerm(term: string): string {
   return normaliseText(term, termBuffer).toString();
 }
 
-/** True for skeleton code units that are part of words (letters and digits), false for the space. Used for whole-word checks. */
+/** True for skeleton code units that are part of words (letters and digits), false for the gaps. */
 export function isWordCode(code: number): boolean {
-  return code !== SPACE;
+  return code !== SPACE && code !== PUNCTUATION;
 }
 
-const SPACE = 0x20;
+/** Flags of NormalisedText.boundaries. */
+export const WORD_BOUNDARY = 1;
+export const JUNCTION_INSIDE = 2;
+
+const SPACE = 0x20; // the skeleton of a gap of whitespace
+const PUNCTUATION = 0x2c; // the skeleton of a gap of whitespace and punctuation
+const JOIN = 0; // a gap of punctuation alone: no skeleton character, the words join
 const SKELETON_I = 0x69; // the skeleton letter of i, l, 1, ! and |
+const LATIN_L = 0x6c; // kept apart from i in the tables, so that a match can tell them apart again
+// The skeleton letter at the end of the last word written, which a word joined to it may go on squeezing.
+let trailingLetter = -1;
 
 // What a character is, once normalised. Items of these kinds are buffered until their word is known.
 const LETTER = 1; // a cased letter: squeezed when repeated
@@ -231,10 +317,9 @@ function isDiacritic(codePoint: number): boolean {
   return DIACRITIC_RANGES.some(([first, last]) => codePoint >= first && codePoint <= last);
 }
 
-/** The skeleton letter of a Latin letter: lowercase, with l read as i. */
+/** The table letter of a Latin letter: lowercase (l becomes i only when written out). */
 function skeletonLetter(latin: string): number {
-  const code = latin.toLowerCase().charCodeAt(0);
-  return code === 0x6c ? 0x69 : code;
+  return latin.toLowerCase().charCodeAt(0);
 }
 
 const pack = (kind: number, code: number): number => (kind << 21) | code;
@@ -244,7 +329,7 @@ for (const [digit, letter] of LEET_DIGITS) leetOfDigit[digit.charCodeAt(0) - 0x3
 
 function asciiEntry(code: number): number {
   const lower = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
-  if (lower >= 0x61 && lower <= 0x7a) return pack(LETTER, lower === 0x6c ? 0x69 : lower);
+  if (lower >= 0x61 && lower <= 0x7a) return pack(LETTER, lower);
   if (code >= 0x30 && code <= 0x39) return pack(DIGIT, code);
   const character = String.fromCharCode(code);
   const leet = LEET_SYMBOLS.get(character);
@@ -329,6 +414,11 @@ function addLatin(latin: string, pieces: number[]): void {
   for (const letter of latin) pieces.push(pack(LETTER, skeletonLetter(letter)));
 }
 
+// How SkeletonBuilder.emit attaches a word to what comes before it.
+const GAP = 0; // as the text between them says
+const BOUNDARY = 1; // joined, a word may end there (letters spelled out, gaps all alike)
+const LETTERS = 2; // joined, letters of one word spelled out
+
 /**
  * Turns items into skeleton words. The items of the current token (the characters since the last
  * separator) wait until it ends, because leetspeak depends on the whole token; single-character words
@@ -349,10 +439,13 @@ class SkeletonBuilder {
   private keptSingles = 0;
   private singlesHaveLetter = false;
   private out = new NormalisedText(0);
+  private text = '';
 
-  begin(out: NormalisedText): void {
+  begin(out: NormalisedText, text: string): void {
     this.out = out;
+    this.text = text;
     out.length = 0;
+    trailingLetter = -1;
     this.count = this.tokenStart = this.tokenKinds = 0;
     this.singles = this.keptSingles = 0;
     this.singlesHaveLetter = false;
@@ -362,7 +455,7 @@ class SkeletonBuilder {
     if (this.count === this.kinds.length) this.grow();
     const at = this.count++;
     this.kinds[at] = kind;
-    this.codes[at] = code;
+    this.codes[at] = code === LATIN_L && kind === LETTER ? SKELETON_I : code;
     this.starts[at] = start;
     this.ends[at] = end;
     this.tokenKinds |= 1 << kind;
@@ -446,31 +539,76 @@ class SkeletonBuilder {
       return;
     }
     if (this.singles > 0) this.flushSingles();
-    this.emit(from, to, false);
+    this.emit(from, to, false, GAP);
   }
 
+  /**
+   * A run of three or more single letters is spelled out. When one kind of gap between them is the
+   * commonest ("k.i.l.l h.e.f.t.e.d"), it separates letters and the others words, each group of three or
+   * more a word; when the gaps are all alike ("k i l l h e f t e d"), where a word ends is unknown, so
+   * the run is one word in which a word may end at any letter.
+   */
   private flushSingles(): void {
     const kept = this.keptSingles;
     if (kept >= 3 && this.singlesHaveLetter) {
-      this.emit(this.singleStarts[0]!, this.singleEnds[kept - 1]!, true);
+      const gaps: string[] = [];
+      const tally = new Map<string, number>();
+      for (let single = 1; single < kept; single++) {
+        const gap = visibleText(
+          this.text,
+          this.ends[this.singleEnds[single - 1]! - 1]!,
+          this.starts[this.singleStarts[single]!]!,
+        );
+        gaps.push(gap);
+        tally.set(gap, (tally.get(gap) ?? 0) + 1);
+      }
+      // The gap between letters is the commonest one; when all are alike or none is the commonest, the
+      // gaps do not tell letters from words.
+      let letterGap: string | undefined;
+      let most = 0;
+      for (const [gap, count] of tally) {
+        if (count > most) [letterGap, most] = [gap, count];
+        else if (count === most) letterGap = undefined;
+      }
+      if (tally.size === 1) letterGap = undefined;
+      for (let first = 0; first < kept;) {
+        let last = first + 1;
+        while (last < kept && (letterGap === undefined || gaps[last - 1] === letterGap)) last++;
+        let hasLetter = false;
+        for (let single = first; single < last; single++)
+          hasLetter ||= this.kinds[this.singleStarts[single]!] === LETTER;
+        const spelled = last - first >= 3 && hasLetter;
+        for (let single = first; single < last; single++) {
+          const from = this.singleStarts[single]!;
+          if (!spelled && this.kinds[from] === SYMBOL) continue;
+          const junction = !spelled || single === first ? GAP : letterGap === undefined ? BOUNDARY : LETTERS;
+          this.emit(from, this.singleEnds[single]!, spelled, junction);
+        }
+        first = last;
+      }
     } else {
       for (let single = 0; single < kept; single++) {
         const from = this.singleStarts[single]!;
-        if (this.kinds[from] !== SYMBOL) this.emit(from, this.singleEnds[single]!, false);
+        if (this.kinds[from] !== SYMBOL) this.emit(from, this.singleEnds[single]!, false, GAP);
       }
     }
     this.singles = this.keptSingles = 0;
     this.singlesHaveLetter = false;
   }
 
-  /** Writes items [from, to) as one word; `joined` words of single characters get their leet reading. */
-  private emit(from: number, to: number, joined: boolean): void {
+  /**
+   * Writes items [from, to) as a word, or as more of the word before it: after a GAP as the text's gap
+   * says (a space, punctuation, or joined with a boundary), after BOUNDARY joined with a boundary, after
+   * LETTERS joined without one. `joined` single characters get their leet reading.
+   */
+  private emit(from: number, to: number, joined: boolean, junction: number): void {
     const out = this.out;
     let length = out.length;
     if (length + 2 * (to - from) + 1 > out.codes.length) reserve(out, length + 2 * (to - from) + 1);
-    const { codes, start, end, runs } = out;
+    const { codes, start, end, runs, boundaries } = out;
     let squeezable = -1; // the letter just written, which a repeat extends instead of following
     let opened = false;
+    let boundary = WORD_BOUNDARY; // the flag of the next position written
     for (let i = from; i < to; i++) {
       let kind = this.kinds[i]!;
       if (kind === DROPPED) continue;
@@ -483,37 +621,51 @@ class SkeletonBuilder {
         }
       }
       const itemEnd = this.ends[i]!;
-      if (kind === LETTER && code === squeezable) {
-        end[length - 1] = itemEnd;
-        runs[length - 1]! += 1;
-        if (code > 0xffff) {
-          end[length - 2] = itemEnd;
-          runs[length - 2]! += 1;
-        }
-        continue;
-      }
       const itemStart = this.starts[i]!;
       if (!opened) {
         opened = true;
         if (length > 0) {
-          codes[length] = SPACE;
-          start[length] = end[length - 1]!;
-          runs[length] = 1;
-          end[length++] = itemStart;
+          const gap = junction === GAP ? gapBetween(this.text, end[length - 1]!, itemStart) : JOIN;
+          if (gap === JOIN) {
+            squeezable = trailingLetter;
+            if (junction === LETTERS) boundary = 0;
+          } else {
+            codes[length] = gap;
+            start[length] = end[length - 1]!;
+            runs[length] = 1;
+            boundaries[length] = WORD_BOUNDARY;
+            end[length++] = itemStart;
+          }
         }
+      }
+      if (kind === LETTER && code === squeezable) {
+        end[length - 1] = itemEnd;
+        runs[length - 1]! += 1;
+        if (boundary !== 0) boundaries[length - 1]! |= JUNCTION_INSIDE;
+        if (code > 0xffff) {
+          end[length - 2] = itemEnd;
+          runs[length - 2]! += 1;
+        }
+        boundary = 0;
+        continue;
       }
       if (code > 0xffff) {
         codes[length] = 0xd7c0 + (code >> 10);
         start[length] = itemStart;
         runs[length] = 1;
+        boundaries[length] = boundary;
         end[length++] = itemEnd;
+        boundary = 0;
       }
       codes[length] = code > 0xffff ? 0xdc00 + (code & 0x3ff) : code;
       start[length] = itemStart;
       runs[length] = 1;
+      boundaries[length] = boundary;
       end[length++] = itemEnd;
+      boundary = 0;
       squeezable = kind === LETTER ? code : -1;
     }
+    if (opened) trailingLetter = squeezable;
     out.length = length;
   }
 
@@ -543,7 +695,95 @@ function reserve(out: NormalisedText, needed: number): void {
   out.start = grownCopy(out.start, new Int32Array(capacity));
   out.end = grownCopy(out.end, new Int32Array(capacity));
   out.runs = grownCopy(out.runs, new Int32Array(capacity));
+  out.boundaries = grownCopy(out.boundaries, new Uint8Array(capacity));
 }
 
 const skeletonBuilder = new SkeletonBuilder();
 const termBuffer = new NormalisedText();
+
+/** Letter classes of RunLetters: what a letter of the skeleton letter i was written as. */
+export const LETTER_I = 0; // i, and every letter of other skeleton letters
+export const LETTER_L = 1;
+export const LETTER_I_OR_L = 2; // 1 ! | ¡, and a capital I in a word not all in capitals ("kiII")
+
+/** The letters one skeleton position squeezed, read back from the original text (at most `capacity`). */
+export class RunLetters {
+  classes = new Uint8Array(64);
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  count = 0;
+}
+
+/**
+ * Reads the letters that skeleton position `position` of `normalised` (the skeleton of `text`) merged:
+ * where each was written and, for the skeleton letter i, whether it was an i, an l or either. The
+ * skeleton merges i and l so that "k1ll" and "kiII" meet "kill"; this is how a match tells "boil" from
+ * "boll" again. Only called for candidate matches, so it may take its time.
+ */
+export function readRunLetters(
+  text: string,
+  normalised: NormalisedText,
+  position: number,
+  into: RunLetters,
+): RunLetters {
+  const target = normalised.codes[position]!;
+  const to = normalised.end[position]!;
+  into.count = 0;
+  for (let i = normalised.start[position]!; i < to;) {
+    const codePoint = text.codePointAt(i) ?? 0;
+    const width = codePoint > 0xffff ? 2 : 1;
+    let entry: number;
+    if (codePoint > 0xffff) {
+      const plane = (astralPlanes[codePoint >> 16] ??= new Int32Array(0x10000));
+      entry = plane[codePoint & 0xffff] ||= classifyCharacter(codePoint);
+    } else {
+      entry = bmpEntries[codePoint] ||= classifyCharacter(codePoint);
+    }
+    if (entry > 0 && entry < MULTIPLE) addRunLetter(into, entry, target, text, i, i + width);
+    else if (entry >= MULTIPLE) {
+      const offset = entry - MULTIPLE;
+      for (let piece = 1; piece <= pieceTable[offset]!; piece++) {
+        addRunLetter(into, pieceTable[offset + piece]!, target, text, i, i + width);
+      }
+    }
+    i += width;
+  }
+  return into;
+}
+
+/** Adds the item (a table entry) written at [from, to) to `into` if it is a letter of skeleton letter `target`. */
+function addRunLetter(
+  into: RunLetters,
+  item: number,
+  target: number,
+  text: string,
+  from: number,
+  to: number,
+): void {
+  if (into.count === into.classes.length) return;
+  const kind = item >>> 21;
+  const code = item & 0x1fffff;
+  const letter = kind === DIGIT && code >= 0x30 && code <= 0x39 ? leetOfDigit[code - 0x30] || code : code;
+  if ((letter === LATIN_L ? SKELETON_I : letter) !== target) return;
+  let letterClass = LETTER_I;
+  if (target === SKELETON_I) {
+    if (kind === DIGIT || kind === SYMBOL) letterClass = LETTER_I_OR_L;
+    else if (letter === LATIN_L) letterClass = LETTER_L;
+    else if (text.charCodeAt(from) !== 0x69 && isCapitalAmongSmall(text, from, to))
+      letterClass = LETTER_I_OR_L;
+  }
+  into.classes[into.count] = letterClass;
+  into.starts[into.count] = from;
+  into.ends[into.count++] = to;
+}
+
+/** A capital in a word with small letters: "kiII" writes l as I, "BOIL" does not. */
+function isCapitalAmongSmall(text: string, from: number, to: number): boolean {
+  const character = text.slice(from, to);
+  if (character === character.toLowerCase()) return false;
+  let wordStart = from;
+  while (wordStart > 0 && from - wordStart < 64 && !/\s/.test(text[wordStart - 1]!)) wordStart--;
+  let wordEnd = to;
+  while (wordEnd < text.length && wordEnd - to < 64 && !/\s/.test(text[wordEnd]!)) wordEnd++;
+  return /\p{Ll}/u.test(text.slice(wordStart, wordEnd));
+}

@@ -1,35 +1,23 @@
+// Regular-expression rules on RE2: what is refused and why, that accepted rules find what JavaScript's
+// engine finds at the same spans, and that patterns which backtrack catastrophically in JavaScript are
+// accepted and answer correctly on the texts that used to stall them.
 import fc from 'fast-check';
-import vm from 'node:vm';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WardenError } from '../errors/index.js';
-import { adversarialTexts, checkRegexRule, compileRegexRule, regexRuleFlags } from './regex-rules.js';
-import { parseRegex } from './regex-syntax.js';
+import { describe, expect, it } from 'vitest';
+import { checkRegexRule, maxRegexMatches, maxRegexProgramSize } from './regex-rules.js';
+import type { RegexRule, RegexSpan } from './regex-rules.js';
 
 // Each pattern with a fragment of the reason it is refused for.
-const unsafe: [string, string][] = [
-  ['(a+)+b', 'nests a repeat inside a repeat ("(a+)+")'],
-  ['(a*)*', 'nests a repeat inside a repeat ("(a*)*")'],
-  ['(\\w+\\s?)*', 'nests a repeat inside a repeat ("(\\w+\\s?)*")'],
-  ['(?:x+y+)+z', 'nests a repeat inside a repeat'],
-  ['^(\\d+)*$', 'nests a repeat inside a repeat'],
-  ['(a|a)*', 'alternatives "a" and "a" can both match text beginning "a"'],
-  ['(a|ab)*', 'alternatives "a" and "ab" can both match text beginning "a"'],
-  ['(\\w|\\d)+', 'alternatives "\\w" and "\\d" can both match'],
-  ['(?:cat|category){2,5}', 'alternatives "cat" and "category" can both match text beginning "cat"'],
-  ['(?:\\p{L}|\\p{Lu})+', 'alternatives "\\p{L}" and "\\p{Lu}"'],
-  ['(a?a)+', 'more than one way inside the repeat "(a?a)+"'],
-  ['(a{1,10}){1,10}', 'more than one way inside the repeat "(a{1,10}){1,10}"'],
-  // "ab" is one round ("ab") or two ("a", "b"): found on the automaton, not by the simpler checks.
-  ['(?:ab?|b)+c', 'more than one way inside the repeat "(?:ab?|b)+"'],
-  ['(?:xyz?|z)+!', 'more than one way inside the repeat "(?:xyz?|z)+"'],
-  ['(?:a(?:|)b)+c', 'an alternative of "(?:|)" matches empty text'],
-  ['(a?){30}', 'whose content can match empty text'],
+const refused: [string, string][] = [
+  ['(a)\\1', 'refers back to an earlier group ("\\1")'],
+  ['(?<word>a)\\k<word>', 'refers back to an earlier group ("\\k<word>")'],
+  ['(?=.*x)a', 'looks ahead ("(?=.*x)")'],
+  ['\\bsell(?!ers?\\b)\\w{0,10}', 'looks ahead ("(?!ers?\\b)")'],
+  ['(?<![\\p{L}\\p{N}])ass', 'looks behind ("(?<![\\p{L}\\p{N}])")'],
+  ['(?<=@)\\w+', 'looks behind ("(?<=@)")'],
   ['a{1001,}', 'at least 1001 times; the limit is 1000'],
   ['a{2,5000}', 'up to 5000 times; the limit is 1000'],
-  ['(a)\\1', 'refers back to an earlier group ("\\1")'],
-  ['(?<word>a)\\k<word>', 'refers back to an earlier group'],
-  ['(?=.*x)a', 'looks ahead with an unbounded repeat ("(?=.*x)")'],
-  ['(?<!\\w+)x', 'looks behind with an unbounded repeat'],
+  ['(?:a{100}){100}', 'nested counts multiply'],
+  ['[a-z]{1,999}', `steps; the limit is ${maxRegexProgramSize}, so that every check stays quick`],
   ['Buy followers', 'the capital letter "B"'],
   ['[A-Z]{3}', 'the capital letter "A"'],
   ['a*', 'can match empty text, so it would match everywhere'],
@@ -39,51 +27,55 @@ const unsafe: [string, string][] = [
   ['a**', 'is not a valid regular expression: Nothing to repeat'],
   ['\\-', 'is not a valid regular expression'],
   ['a'.repeat(501), 'is 501 characters long; the limit is 500'],
-  // Not exponential, so only the time box sees them: polynomial on long almost-matching texts.
-  ['\\w+x', 'took more than 50 ms on a 100,000-character text'],
-  ['\\w*\\w*x', 'took more than 50 ms'],
-  ['.*.*=.*', 'took more than 50 ms'],
-  ['k+i+l+l+', 'took more than 50 ms'],
-  // Anchored, but "l+l+" can share out a run of l's in n ways, from one start: quadratic.
-  ['\\bk+i+l+l+\\s*y+o+u+r+s+e+l+f+\\b', 'took more than 50 ms'],
-  ['[a-z0-9-]+\\.(?:xyz|top)', 'took more than 50 ms'],
 ];
 
-// Patterns a term list could use: anchored by \b or a fixed word, repeats bounded or unambiguous.
-const safe = [
+// Patterns a term list could use, and patterns that backtrack catastrophically (or quadratically) in
+// JavaScript, which the time box used to refuse: on RE2 they are safe.
+const accepted = [
   '\\bbuy\\s+\\w+\\s+online\\b',
   '[a-z]{3}\\d{4}',
   '\\bfree\\s+(?:followers|likes|views)\\b',
   '\\bk[i1!]ll\\s+y[o0]u?r\\s*self\\b',
   '\\b\\d{3}[-\\s]?\\d{3}[-\\s]?\\d{4}\\b',
   '\\b[a-z0-9-]{1,63}\\.(?:xyz|top|click)\\b',
-  '(?<![\\p{L}\\p{N}])ass(?![\\p{L}\\p{N}])',
   '\\b(?:cat|dog)s?\\b',
   '^(?:hi|hello)\\b',
-  '\\bwhats\\s?app\\s+me\\b',
   '\\bearn\\s+\\$\\d{2,5}\\s+(?:a|per)\\s+day\\b',
   '\\b(?:\\d{1,3}\\.){3}\\d{1,3}\\b',
-  '\\bv[i1]agra\\b',
   '(?:https?://)?(?:www\\.)?bit\\.ly/\\w{4,12}',
-  '\\b(?:ab)+c\\b',
   '\\bfr[e3]{2}\\s+v-?bucks\\b',
   '[\\u{1f4b0}\\u{1f4b5}]{3,}',
   '\\bt\\.me/[a-z0-9_]{5,32}\\b',
-  '\\bk+i+l{2,}\\s*y+o+u+r+s+e+l+f+\\b',
-  '\\bbuy(?:\\s+\\w+){1,3}\\s+followers\\b',
-  '\\bsell(?!ers?\\b)\\w{0,10}\\s+accounts\\b',
-  // Not repeated, so the overlap of "ab" and "a" costs at most one retry.
-  '\\b(?:ab|a)(?:bc|c)\\b',
-  // A repeat of 240 different characters: big, but settled within the work budget.
+  '(?<name>x)y',
   `(?:${Array.from({ length: 240 }, (_, index) => String.fromCodePoint(0x4e00 + index)).join('|')})+`,
+  '(a+)+b',
+  '(a|ab)*c',
+  '(\\w+\\s?)*!',
+  '(a{1,10}){1,10}$',
+  '\\w+x',
+  '.*.*=.*',
+  'k+i+l+l+',
 ];
 
-describe('checkRegexRule', () => {
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
+function spans(rule: RegexRule, text: string): [number, number, string][] {
+  return rule.matches(text).map(({ start, end }) => [start, end, text.slice(start, end)]);
+}
 
-  it.each(unsafe)('refuses %j', (pattern, fragment) => {
+function accept(pattern: string): RegexRule {
+  const check = checkRegexRule(pattern);
+  if (!check.ok) throw new Error(check.reason);
+  return check.rule;
+}
+
+/** The spans JavaScript's engine finds, as RegexRule.matches reports them. */
+function javaScriptSpans(pattern: string, text: string): RegexSpan[] {
+  return [...text.matchAll(new RegExp(pattern, 'gu'))]
+    .slice(0, maxRegexMatches)
+    .map((found) => ({ start: found.index, end: found.index + found[0].length }));
+}
+
+describe('checkRegexRule', () => {
+  it.each(refused)('refuses %j', (pattern, fragment) => {
     const check = checkRegexRule(pattern);
     expect(check.ok).toBe(false);
     if (check.ok) return;
@@ -92,148 +84,135 @@ describe('checkRegexRule', () => {
     if (pattern !== '') expect(check.reason).toContain(`The pattern "${pattern.slice(0, 40)}`);
   });
 
-  it.each(safe)('accepts %j', (pattern) => {
+  it.each(accepted)('accepts %j', (pattern) => {
     const check = checkRegexRule(pattern);
     expect(check.ok ? 'accepted' : check.reason).toBe('accepted');
-    if (check.ok) expect(check.regex.flags).toBe(regexRuleFlags);
   });
 
-  it('gives the reasons the design promises, word for word', () => {
-    expect(checkRegexRule('(a+)+b')).toEqual({
+  it('says what RE2 cannot do and what to write instead, word for word', () => {
+    expect(checkRegexRule('(a|b)\\1')).toEqual({
       ok: false,
       reason:
-        'The pattern "(a+)+b" nests a repeat inside a repeat ("(a+)+"), which can take exponential time on text that almost matches; rewrite it without the nesting.',
+        'The pattern "(a|b)\\1" refers back to an earlier group ("\\1"); rules run on a linear-time engine (RE2), which cannot match back-references. Write out the text to match, or list its forms as alternatives, for example (?:aa|bb) instead of (a|b)\\1.',
     });
-  });
-
-  it('never runs a pattern refused by analysis, and refuses it at once', () => {
-    const run = vi.spyOn(vm.Script.prototype, 'runInContext');
-    for (const pattern of ['(a+)+$', '(x|x)*y', '(a?a)+$', '(\\w+\\s?)*$']) {
-      const started = performance.now();
-      const check = checkRegexRule(`${pattern}#`);
-      expect(performance.now() - started).toBeLessThan(20);
-      expect(check.ok).toBe(false);
-      expect(() => compileRegexRule(`${pattern}#`)).toThrow(WardenError);
-    }
-    expect(run).not.toHaveBeenCalled();
-  });
-
-  it('stops a slow pattern within its time box instead of hanging', () => {
-    // Cubic on 100,000 characters: hours if it were allowed to finish.
-    const started = performance.now();
-    const check = checkRegexRule('\\d*\\d*\\d*y');
-    expect(check.ok).toBe(false);
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
-
-  it('is quick: analysis well under 5 ms, the whole check a few ms', () => {
-    checkRegexRule('\\bwarm\\s+up\\b'); // the time box's context is made once
-    const analysis: number[] = [];
-    const whole: number[] = [];
-    safe.forEach((pattern, index) => {
-      // New patterns each time, so nothing comes from the cache.
-      const fresh = `${pattern}|qz${index}x${Date.now()}`;
-      let started = performance.now();
-      checkRegexRule(fresh, { timeBox: false });
-      analysis.push(performance.now() - started);
-      started = performance.now();
-      checkRegexRule(fresh);
-      whole.push(performance.now() - started);
+    expect(checkRegexRule('(?<![a-z])ass')).toEqual({
+      ok: false,
+      reason:
+        'The pattern "(?<![a-z])ass" looks behind ("(?<![a-z])"); rules run on a linear-time engine (RE2), which cannot look behind. To keep a match to whole words, use \\b; otherwise make the surrounding text part of the pattern (the match then includes it), or leave the condition out.',
     });
-    const median = (values: number[]) =>
-      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-    expect(median(analysis)).toBeLessThan(5);
-    expect(median(whole)).toBeLessThan(25);
-  });
-
-  it('remembers verdicts, so a second check of the same pattern costs nothing', () => {
-    const pattern = `\\bremember\\s+me\\s+${Date.now()}\\b`;
-    expect(checkRegexRule(pattern).ok).toBe(true);
-    const run = vi.spyOn(vm.Script.prototype, 'runInContext');
-    expect(checkRegexRule(pattern).ok).toBe(true);
-    expect(run).not.toHaveBeenCalled();
-  });
-
-  it('skips the time box when asked, for rules already checked', () => {
-    const run = vi.spyOn(vm.Script.prototype, 'runInContext');
-    expect(checkRegexRule('\\w+x', { timeBox: false }).ok).toBe(true);
-    expect(checkRegexRule('(a+)+', { timeBox: false }).ok).toBe(false);
-    expect(run).not.toHaveBeenCalled();
-  });
-
-  it('compiles with the flags gu, so rules see code points and find every match', () => {
-    const regex = compileRegexRule('\\bbuy\\s+\\w+\\b');
-    expect(regex.flags).toBe('gu');
-    expect([...'buy now, buy later'.matchAll(regex)].map((found) => found[0])).toEqual([
-      'buy now',
-      'buy later',
-    ]);
-    expect(compileRegexRule('^.$').test('😀')).toBe(true);
-  });
-
-  it('throws a WardenError naming the pattern', () => {
-    try {
-      compileRegexRule('(a|ab)*c');
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(WardenError);
-      const warden = error as WardenError;
-      expect(warden.code).toBe('invalid_argument');
-      expect(warden.status).toBe(400);
-      expect(warden.message).toContain('The pattern "(a|ab)*c"');
-      expect(warden.details).toEqual({ pattern: '(a|ab)*c' });
-    }
   });
 });
 
-describe('the analysis', () => {
-  it('passes no pattern that backtracks exponentially (random patterns, run on almost-matching texts)', () => {
+describe('RegexRule.matches', () => {
+  it('finds every match at its UTF-16 span, past astral characters and lone surrogates', () => {
+    const rule = accept('\\bbuy\\s+\\w+');
+    const text = '😀é buy now, 😀 buy later \ud800 buy x';
+    expect(spans(rule, text)).toEqual([
+      [4, 11, 'buy now'],
+      [16, 25, 'buy later'],
+      [28, 33, 'buy x'],
+    ]);
+    expect(spans(accept('^.$'), '😀')).toEqual([[0, 2, '😀']]);
+    expect(spans(accept('[^a]'), 'a\ud800b')).toEqual([
+      [1, 2, '\ud800'],
+      [2, 3, 'b'],
+    ]);
+  });
+
+  it('matches what JavaScript would: \\s and . as JavaScript reads them, \\u{…} and \\p{…} escapes', () => {
+    // RE2's own \s has no no-break space and its . matches \r; the translation keeps JavaScript's meaning.
+    expect(spans(accept('buy\\s+now'), 'buy\u00a0now buy\u2003now')).toEqual([
+      [0, 7, 'buy\u00a0now'],
+      [8, 15, 'buy\u2003now'],
+    ]);
+    expect(spans(accept('a.b'), 'a\rb a\nb axb')).toEqual([[8, 11, 'axb']]);
+    expect(spans(accept('\\u{1f4b0}{2}'), '💰 💰💰')).toEqual([[3, 7, '💰💰']]);
+    expect(spans(accept('\\p{Script=Greek}+'), 'abc αβγ')).toEqual([[4, 7, 'αβγ']]);
+    // \b knows only ASCII word characters, in JavaScript as in RE2: "é" ends a word.
+    expect(spans(accept('\\bcaf\\b'), 'café caf')).toEqual([
+      [0, 3, 'caf'],
+      [5, 8, 'caf'],
+    ]);
+  });
+
+  it('prefers the match JavaScript prefers: the first alternative, greedy or lazy as written', () => {
+    expect(spans(accept('a|ab'), 'ab')).toEqual([[0, 1, 'a']]);
+    expect(spans(accept('ab|a'), 'ab')).toEqual([[0, 2, 'ab']]);
+    expect(spans(accept('a+?'), 'aaa')).toEqual([
+      [0, 1, 'a'],
+      [1, 2, 'a'],
+      [2, 3, 'a'],
+    ]);
+    expect(spans(accept('x.*y'), 'x1y2y')).toEqual([[0, 5, 'x1y2y']]);
+    expect(spans(accept('x.*?y'), 'x1y2y')).toEqual([[0, 3, 'x1y']]);
+  });
+
+  it('answers patterns that stall a backtracking engine, on the texts made to stall them', () => {
+    const long = 'a'.repeat(50_000);
+    expect(spans(accept('(a+)+$'), `${long}!`)).toEqual([]);
+    expect(spans(accept('(a+)+$'), long)).toEqual([[0, 50_000, long]]);
+    expect(spans(accept('(a|a)*b'), `${long}c`)).toEqual([]);
+    expect(spans(accept('(a{1,10}){1,10}!'), `${'a'.repeat(5_000)}?`)).toEqual([]);
+    expect(spans(accept('\\w+x'), long)).toEqual([]);
+    expect(spans(accept('(\\w+\\s?)*!'), `${'word '.repeat(2_000)}?`)).toEqual([]);
+  });
+
+  it(`reports at most ${maxRegexMatches} matches of a rule in one text`, () => {
+    const found = accept('\\bbuy\\b').matches('buy '.repeat(100));
+    expect(found).toHaveLength(maxRegexMatches);
+    expect(found[maxRegexMatches - 1]).toEqual({
+      start: (maxRegexMatches - 1) * 4,
+      end: (maxRegexMatches - 1) * 4 + 3,
+    });
+  });
+
+  it('finds the same spans as JavaScript on random patterns and texts', () => {
     const { pattern } = fc.letrec<{ pattern: string }>((tie) => ({
       pattern: fc.oneof(
         { depthSize: 'small' },
-        fc.constantFrom('a', 'b', '[ab]', '\\w', 'ab', 'a?', '(?=a)', '(?<!b)', '\\b', 'a{0,3}', '(?:aa|b)'),
+        fc.constantFrom(
+          'a',
+          'b',
+          '[ab]',
+          '\\w',
+          '\\s',
+          '.',
+          'ab',
+          'a?',
+          '\\b',
+          '^',
+          '$',
+          'a{0,3}',
+          '(?:aa|b)',
+          '😀',
+        ),
         fc.tuple(tie('pattern'), tie('pattern')).map(([x, y]) => `(?:${x}|${y})`),
         fc
-          .tuple(tie('pattern'), fc.constantFrom('*', '+', '?', '{2}', '{1,3}', '{0,2}', '{2,}', '{3,6}'))
-          .map(([x, repeat]) => `(?:${x})${repeat}`),
+          .tuple(
+            tie('pattern'),
+            fc.constantFrom('*', '+', '?', '{2}', '{1,3}', '{0,2}', '{2,}'),
+            fc.constantFrom('', '?'),
+          )
+          .map(([x, repeat, lazy]) => `(?:${x})${repeat}${lazy}`),
         fc.tuple(tie('pattern'), tie('pattern')).map(([x, y]) => x + y),
       ),
     }));
-    // Anchored at both ends, so that every way to match is tried before the match fails.
-    const context = vm.createContext({ source: '', texts: [] as string[] });
-    const run = new vm.Script(
-      '(() => { const regex = new RegExp(source, "u"); for (const text of texts) regex.test(text); })()',
-    );
-    const texts = ['a', 'b', 'ab', 'ba', 'aab', 'abb'].map(
-      (unit) => `${unit.repeat(Math.ceil(36 / unit.length))}!`,
-    );
-    let passed = 0;
+    // Short texts, so that JavaScript's engine finishes even on patterns that backtrack exponentially.
+    const text = fc
+      .array(fc.constantFrom('a', 'b', ' ', '!', '😀', '\u00a0', '\n'), { maxLength: 10 })
+      .map((chars) => chars.join(''));
+    let compared = 0;
     fc.assert(
-      fc.property(pattern, (body) => {
-        const source = `^(?:${body})$`;
-        if (!checkRegexRule(source, { timeBox: false }).ok) return;
-        passed += 1;
-        Object.assign(context, { source, texts });
-        expect(() => {
-          run.runInContext(context, { timeout: 250 });
-        }, source).not.toThrow();
+      fc.property(pattern, text, (source, sample) => {
+        const check = checkRegexRule(source);
+        if (!check.ok) return;
+        compared += 1;
+        expect(check.rule.matches(sample), `${source} on ${JSON.stringify(sample)}`).toEqual(
+          javaScriptSpans(source, sample),
+        );
       }),
-      { numRuns: 400 },
+      { numRuns: 500 },
     );
-    expect(passed).toBeGreaterThan(50);
-  });
-});
-
-describe('adversarialTexts', () => {
-  it('builds texts as long as the longest checked text, each ending in a character the pattern refuses', () => {
-    const texts = adversarialTexts(parseRegex('\\bbuy\\s+\\w+\\s+online\\b'));
-    expect(texts.length).toBeGreaterThan(2);
-    for (const text of texts) {
-      expect(text.length).toBeGreaterThan(99_000);
-      expect(text.length).toBeLessThanOrEqual(100_001);
-      expect(text.endsWith('!')).toBe(true);
-    }
-    // The text that reaches the second \s+ starts with what comes before it.
-    expect(texts.some((text) => text.startsWith('buy a   '))).toBe(true);
+    expect(compared).toBeGreaterThan(200);
   });
 });

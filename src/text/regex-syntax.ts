@@ -1,9 +1,10 @@
-// A reader of JavaScript regular-expression syntax (the `u` flag's strict grammar) into a small tree that
-// the backtracking guard in regex-rules.ts can reason about: which characters each atom can match (as
-// exact code-point ranges), which parts repeat and how often, and where each construct sits in the
-// pattern so that a refusal can quote it. It assumes the engine has already accepted the pattern: it
-// is not a validator, and it throws on anything it does not expect so that the guard refuses rather
-// than guesses.
+// A reader of JavaScript regular-expression syntax (the `u` flag's strict grammar) into a small tree, and
+// a writer of that tree in RE2's syntax. Rules are written in JavaScript's dialect and run on RE2, whose
+// dialect differs in places (\s, `.`, \u{…}, \p{Script=…}, \cX); writing every character class out as
+// exact code-point ranges, as V8 itself reads them, makes a rule match on RE2 exactly what it would match
+// in JavaScript. Back-references and look-arounds are read so that a refusal can name them. It assumes V8
+// has already accepted the pattern: it is not a validator, and it throws on anything it does not expect
+// so that the rule is refused rather than guessed at.
 import { endianness } from 'node:os';
 
 /** Sorted, disjoint, non-adjacent inclusive ranges of code points, flattened: [lo0, hi0, lo1, hi1, …]. */
@@ -19,15 +20,13 @@ export type RegexNode =
   | (Span & { kind: 'chars'; set: CharSet; upperCase?: string })
   | (Span & { kind: 'sequence'; items: RegexNode[] })
   | (Span & { kind: 'alternation'; branches: RegexNode[] })
-  | (Span & { kind: 'repeat'; body: RegexNode; min: number; max: number })
-  | (Span & { kind: 'assertion' })
+  | (Span & { kind: 'repeat'; body: RegexNode; min: number; max: number; lazy: boolean })
+  | (Span & { kind: 'assertion'; test: '^' | '$' | '\\b' | '\\B' })
   | (Span & { kind: 'lookaround'; body: RegexNode; behind: boolean })
   | (Span & { kind: 'backreference' });
 
 const maxCodePoint = 0x10ffff;
 
-export const emptySet: CharSet = [];
-export const anySet: CharSet = [0, maxCodePoint];
 const digitSet: CharSet = [0x30, 0x39];
 const wordSet: CharSet = [0x30, 0x39, 0x41, 0x5a, 0x5f, 0x5f, 0x61, 0x7a];
 // WhiteSpace and LineTerminator as ECMAScript defines them for \s.
@@ -53,10 +52,6 @@ export function setOf(ranges: readonly number[]): CharSet {
   return merged;
 }
 
-export function unionSets(a: CharSet, b: CharSet): CharSet {
-  return setOf([...a, ...b]);
-}
-
 export function complementSet(set: CharSet): CharSet {
   const result: number[] = [];
   let next = 0;
@@ -67,60 +62,6 @@ export function complementSet(set: CharSet): CharSet {
   }
   if (next <= maxCodePoint) result.push(next, maxCodePoint);
   return result;
-}
-
-export function intersectSets(a: CharSet, b: CharSet): CharSet {
-  const result: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const low = Math.max(a[i] ?? 0, b[j] ?? 0);
-    const high = Math.min(a[i + 1] ?? 0, b[j + 1] ?? 0);
-    if (low <= high) result.push(low, high);
-    if ((a[i + 1] ?? 0) < (b[j + 1] ?? 0)) i += 2;
-    else j += 2;
-  }
-  return result;
-}
-
-export function setsIntersect(a: CharSet, b: CharSet): boolean {
-  return firstCommon(a, b) !== undefined;
-}
-
-/** The lowest code point in both sets, if any. */
-export function firstCommon(a: CharSet, b: CharSet): number | undefined {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const low = Math.max(a[i] ?? 0, b[j] ?? 0);
-    const high = Math.min(a[i + 1] ?? 0, b[j + 1] ?? 0);
-    if (low <= high) return low;
-    if ((a[i + 1] ?? 0) < (b[j + 1] ?? 0)) i += 2;
-    else j += 2;
-  }
-  return undefined;
-}
-
-export function setHas(set: CharSet, codePoint: number): boolean {
-  for (let index = 0; index < set.length; index += 2) {
-    if (codePoint < (set[index] ?? 0)) return false;
-    if (codePoint <= (set[index + 1] ?? 0)) return true;
-  }
-  return false;
-}
-
-/**
- * One character the set matches, chosen to be readable in a message and typical of text: a lower-case
- * letter, a digit or a space if the set has one, else its first printable member.
- */
-export function sampleOf(set: CharSet): string | undefined {
-  for (const preferred of 'aeiostnrlbcdkmpuxz0123456789 -') {
-    const code = preferred.codePointAt(0) ?? 0;
-    if (setHas(set, code)) return preferred;
-  }
-  const printable = firstCommon(set, [0x21, 0xd7ff, 0xe000, maxCodePoint]);
-  const code = printable ?? set[0];
-  return code === undefined ? undefined : String.fromCodePoint(code);
 }
 
 // Property escapes (\p{…}) are resolved exactly, by letting the engine scan every code point once per
@@ -221,11 +162,11 @@ class Parser {
     const char = this.peek();
     if (char === '^' || char === '$') {
       this.position += 1;
-      return { kind: 'assertion', start, end: this.position };
+      return { kind: 'assertion', test: char, start, end: this.position };
     }
     if (char === '\\' && (this.peek(1) === 'b' || this.peek(1) === 'B')) {
       this.position += 2;
-      return { kind: 'assertion', start, end: this.position };
+      return { kind: 'assertion', test: this.peek(-1) === 'b' ? '\\b' : '\\B', start, end: this.position };
     }
     if (this.source.startsWith('(?=', start) || this.source.startsWith('(?!', start)) {
       return this.lookaround(start, 3, false);
@@ -251,9 +192,9 @@ class Parser {
       min = Number(counts[1]);
       max = counts[2] === undefined ? min : counts[3] === '' ? Infinity : Number(counts[3]);
     } else return atom;
-    // A lazy repeat tries the same ways to match in another order, so it is no safer.
-    if (this.peek() === '?') this.position += 1;
-    return { kind: 'repeat', body: atom, min, max, start, end: this.position };
+    const lazy = this.peek() === '?';
+    if (lazy) this.position += 1;
+    return { kind: 'repeat', body: atom, min, max, lazy, start, end: this.position };
   }
 
   private lookaround(start: number, opening: number, behind: boolean): RegexNode {
@@ -488,4 +429,47 @@ export function nullable(node: RegexNode): boolean {
     case 'backreference':
       return true;
   }
+}
+
+/**
+ * The pattern in RE2's syntax, matching exactly what the JavaScript pattern matches with the flag `u`:
+ * characters as explicit code-point ranges, groups as non-capturing groups (a rule reports only where
+ * it matched). Both engines prefer the same match (leftmost, then the first alternative and the greedy
+ * or lazy choice the pattern asks for), so spans agree too. Throws on look-arounds and back-references,
+ * which RE2 cannot express: refuse those before.
+ */
+export function writeRe2(node: RegexNode): string {
+  switch (node.kind) {
+    case 'chars':
+      return writeSet(node.set);
+    case 'sequence':
+      return node.items.map(writeRe2).join('');
+    case 'alternation':
+      return `(?:${node.branches.map(writeRe2).join('|')})`;
+    case 'repeat': {
+      const body = `(?:${writeRe2(node.body)})`;
+      const counts = `{${node.min},${node.max === Infinity ? '' : node.max}}`;
+      return `${body}${counts}${node.lazy ? '?' : ''}`;
+    }
+    case 'assertion':
+      return node.test;
+    case 'lookaround':
+    case 'backreference':
+      throw new Error(`RE2 has no ${node.kind}`);
+  }
+}
+
+function writeSet(set: CharSet): string {
+  const code = (point: number) => `\\x{${point.toString(16)}}`;
+  const first = set[0];
+  if (set.length === 2 && first !== undefined && first === set[1]) return code(first);
+  // An empty set matches nothing, as "[]" does in JavaScript.
+  if (set.length === 0) return `[^${code(0)}-${code(maxCodePoint)}]`;
+  let ranges = '';
+  for (let index = 0; index + 1 < set.length; index += 2) {
+    const low = set[index] ?? 0;
+    const high = set[index + 1] ?? 0;
+    ranges += low === high ? code(low) : `${code(low)}-${code(high)}`;
+  }
+  return `[${ranges}]`;
 }

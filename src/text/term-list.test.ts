@@ -78,11 +78,11 @@ describe('parseTermList', () => {
       ',harassment,,,,,',
       'x,Harassment,,,,,',
       'x,spam,9,,,,',
-      'x,spam,high,,,,',
+      'x,spam,severe,,,,',
       'x,spam,,english_uk,,,',
       'x,spam,,,exact,,',
       'x,spam,,,,maybe,',
-      '(a+)+b,spam,,,,,1',
+      '(a)\\1,spam,,,,,1',
       'class,spam,,,,yes,yes',
       `${'y'.repeat(201)},spam,,,,,`,
       'too,many,fields,,,,,,',
@@ -90,16 +90,28 @@ describe('parseTermList', () => {
     expect(errorsOf(csv)).toEqual([
       '3: the term is empty',
       '4: the category "Harassment" is not a lowercase word such as harassment, spam or other (letters, digits, "_" or "-", up to 32 characters)',
-      '5: the severity "9" is not a whole number from 1 (low) to 5 (critical)',
-      '6: the severity "high" is not a whole number from 1 (low) to 5 (critical)',
+      '5: the severity "9" is neither a whole number from 1 (low) to 5 (critical) nor one of low, medium, high, critical',
+      '6: the severity "severe" is neither a whole number from 1 (low) to 5 (critical) nor one of low, medium, high, critical',
       '7: the language "english_uk" is not a BCP 47 tag such as en, de or pt-BR (leave it empty for any language)',
       '8: the match mode "exact" is neither word (whole words only) nor substring (anywhere)',
       '9: allow is "maybe"; write true or false (yes/no and 1/0 also do)',
-      '10: the regular expression is refused: The pattern "(a+)+b" nests a repeat inside a repeat ("(a+)+"), which can take exponential time on text that almost matches; rewrite it without the nesting.',
+      '10: the regular expression is refused: The pattern "(a)\\1" refers back to an earlier group ("\\1"); rules run on a linear-time engine (RE2), which cannot match back-references. Write out the text to match, or list its forms as alternatives, for example (?:aa|bb) instead of (a|b)\\1.',
       '11: an allow-list entry is a term, not a regular expression; set regex or allow to false',
       '12: the term is 201 characters long; the limit is 200',
       '13: expected 7 fields as in the header, found 9',
     ]);
+  });
+
+  it('reads severities written as words: low 1, medium 2, high 4, critical 5, in any case', () => {
+    const csv = [
+      'term,category,severity',
+      'a,spam,low',
+      'b,spam,Medium',
+      'c,spam,HIGH',
+      'd,spam,critical',
+      'e,spam,3',
+    ].join('\n');
+    expect(parseTermList(csv).entries.map((entry) => entry.severity)).toEqual([1, 2, 4, 5, 3]);
   });
 
   it('accepts booleans as true/false, yes/no or 1/0 in any case, and an empty cell as false', () => {

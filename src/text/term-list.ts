@@ -3,9 +3,10 @@
 // errors (with the file's line numbers, header = line 1), never part of a list. The rules mirror what a
 // text bank accepts (see entries.ts), so that a list that parses is a list that imports.
 //
-// Columns: term and category are required; severity (1 low … 5 critical, default 3), language (a BCP 47
-// tag, default none), match (word or substring, default word), allow (an allow-list entry, such as
-// "Scunthorpe"), regex (the term is a regular expression, checked by the backtracking guard) and note
+// Columns: term and category are required; severity (1 low … 5 critical, default 3, or the words low = 1,
+// medium = 2, high = 4, critical = 5), language (a BCP 47 tag, default none), match (word or substring,
+// default word), allow (an allow-list entry, such as "Scunthorpe"), regex (the term is a regular
+// expression, checked by checkRegexRule) and note
 // are optional. Header names are trimmed and case-insensitive; an unknown column is refused rather than
 // ignored, because a misspelt "severty" would otherwise silently import every row at the default.
 import { parse } from 'csv-parse/sync';
@@ -57,6 +58,9 @@ const maxReportedErrors = 100;
 // The rule banks.ts applies to bank categories. It cannot be imported from the matching domain, which
 // itself imports this one.
 const categoryPattern = /^[a-z][a-z0-9_-]{0,31}$/;
+// Lists from other tools grade terms in words. With the default block severity of 3, high and critical
+// block and low and medium go to review, which is what those words promise.
+const severityWords: Record<string, number> = { low: 1, medium: 2, high: 4, critical: 5 };
 const booleanWords: Record<string, boolean> = {
   true: true,
   yes: true,
@@ -232,9 +236,14 @@ function readRow(
     );
   }
   const severityText = field('severity');
-  const severity = severityText === '' ? defaultSeverity : Number(severityText);
-  if (!/^[1-5]?$/.test(severityText)) {
-    problem(`the severity ${quote(severityText)} is not a whole number from 1 (low) to 5 (critical)`);
+  const severity =
+    severityText === ''
+      ? defaultSeverity
+      : (severityWords[severityText.toLowerCase()] ?? Number(severityText));
+  if (!/^[1-5]?$/.test(severityText) && severityWords[severityText.toLowerCase()] === undefined) {
+    problem(
+      `the severity ${quote(severityText)} is neither a whole number from 1 (low) to 5 (critical) nor one of low, medium, high, critical`,
+    );
   }
   const language = readLanguage(field('language'), problem);
   const matchText = field('match').toLowerCase();

@@ -40,7 +40,7 @@ export interface TextBanksOptions {
   /** How often to look for bank changes; 0 only on refresh(). */
   refreshMs: number;
   onRefreshError?: (error: unknown) => void;
-  /** A stored regular-expression rule the guard now refuses: it is left out of the rules in force. */
+  /** A stored regular-expression rule that checkRegexRule now refuses: it is left out of the rules in force. */
   onRuleRefused?: (rule: TextRule, reason: string) => void;
 }
 

@@ -11,7 +11,7 @@
 // matching inside a longer word ("cocktail") or from normalisation making two words alike ("as" and
 // "ass" once doubled letters are squeezed). The comparison deliberately does not use Warden's own
 // normaliser, so that the corpus can measure it.
-import type { TermEntry } from '../../src/text/index.js';
+import type { TermEntry, TextRule } from '../../src/text/index.js';
 import * as vocabulary from './benign-words.js';
 
 export type StandInTerm = Omit<TermEntry, 'line'>;
@@ -52,6 +52,23 @@ export function benignCorpus(
       count += 1;
     }
   }
+}
+
+/** The entries of a term list as the term engine takes them, entry ids counting from 1. */
+export function standInRules(list: readonly StandInTerm[]): TextRule[] {
+  return list.map((entry, index) => ({
+    entryId: index + 1,
+    bank: 'standin-terms',
+    type: entry.regex ? 'regex' : 'term',
+    value: entry.term,
+    category: entry.category,
+    attributes: {
+      severity: entry.severity,
+      language: entry.language,
+      match: entry.match,
+      allow: entry.allow,
+    },
+  }));
 }
 
 /** Small, fast, good enough for test data (mulberry32). */

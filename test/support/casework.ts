@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { WardenError } from '../../src/errors/index.js';
 import type { EvidenceItem } from '../../src/evidence/index.js';
 import { Casework } from '../../src/reports/index.js';
-import type { CaseworkOptions, Reviewer } from '../../src/reports/index.js';
+import type { CaseDetail, CaseworkOptions, DecisionInput, Reviewer } from '../../src/reports/index.js';
 import type { Database } from '../../src/store/index.js';
 
 export const minute = 60_000;
@@ -18,9 +18,9 @@ export const grades = { csam: ['A', 'B', 'C'], terrorism: [], ncii: [], harassme
 /** A made-up PDQ hash. */
 export const pdqA = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
 
-export const alice: Reviewer = { actor: 'user:1', role: 'analyst' };
-export const bob: Reviewer = { actor: 'user:2', role: 'analyst' };
-export const carol: Reviewer = { actor: 'user:3', role: 'supervisor' };
+export const alice: Reviewer = { actor: 'user:1', role: 'analyst', person: 1 };
+export const bob: Reviewer = { actor: 'user:2', role: 'analyst', person: 2 };
+export const carol: Reviewer = { actor: 'user:3', role: 'supervisor', person: 3 };
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 export const md5 = (text: string) => createHash('md5').update(text).digest('hex');
@@ -92,4 +92,41 @@ export async function storedEvidence(database: Database, name: string, pdq: stri
     })
     .execute();
   return item;
+}
+
+/** A verdict on every media item and page URL of the case, as the console sends it. */
+export async function everyItem(
+  work: Casework,
+  caseId: number,
+  verdict: 'confirmed' | 'not_actionable' = 'confirmed',
+): Promise<Required<Pick<DecisionInput, 'items' | 'urls'>>> {
+  const detail = await work.getCase(caseId);
+  return {
+    items: detail.media.map((item) => ({ sha256: item.sha256, verdict })),
+    urls: detail.urls.map((url) => ({ url: url.url, verdict })),
+  };
+}
+
+/** Reveals every media item of a case the reviewer holds (as the evidence route does for each reveal). */
+export async function revealAll(work: Casework, caseId: number, reviewer: Reviewer): Promise<void> {
+  for (const item of (await work.getCase(caseId)).media)
+    await work.recordReveal(caseId, reviewer, item.sha256);
+}
+
+/**
+ * Confirms everything in a case the reviewer holds, having revealed it: for tests whose subject is what
+ * happens after a confirmation, not the decision item by item.
+ */
+export async function confirmEverything(
+  work: Casework,
+  caseId: number,
+  reviewer: Reviewer,
+  decision: Omit<DecisionInput, 'kind' | 'items' | 'urls'>,
+): Promise<CaseDetail> {
+  await revealAll(work, caseId, reviewer);
+  return work.decide(caseId, reviewer, {
+    kind: 'confirmed',
+    ...decision,
+    ...(await everyItem(work, caseId)),
+  });
 }

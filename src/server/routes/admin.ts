@@ -42,6 +42,7 @@ const KeySchema = Type.Object({
   rate_limit_per_minute: Type.Union([Type.Integer(), Type.Null()]),
   created_at: Type.String(),
   revoked_at: Type.Union([Type.String(), Type.Null()]),
+  user_id: Type.Union([Type.Integer(), Type.Null()], { description: 'the person the key acts for' }),
 });
 const AuditSchema = Type.Object({
   id: Type.Integer(),
@@ -76,6 +77,7 @@ const keyJson = (key: ApiKey): Static<typeof KeySchema> => ({
   rate_limit_per_minute: key.rateLimitPerMinute,
   created_at: key.createdAt,
   revoked_at: key.revokedAt,
+  user_id: key.userId,
 });
 export function registerAdminRoutes(app: App, services: Services): void {
   const { database } = services;

@@ -28,7 +28,11 @@ export function registerCaseRoutes(app: App, services: Services): void {
   const access = { roles: reviewRoles };
   const reviewer = (request: FastifyRequest): Reviewer => {
     const principal = principalOf(request);
-    return { actor: principal.actor, role: principal.role };
+    return {
+      actor: principal.actor,
+      role: principal.role,
+      ...(principal.person === undefined ? {} : { person: principal.person }),
+    };
   };
 
   app.get(
@@ -44,7 +48,11 @@ export function registerCaseRoutes(app: App, services: Services): void {
             categories: Type.Array(Type.String()),
             banks: Type.Array(Type.Object({ name: Type.String(), category: Type.String() })),
             two_person_rule: Type.Boolean(),
+            reveal_before_confirm: Type.Boolean({
+              description: 'an item is confirmed or agreed only by a person who revealed it in their claim',
+            }),
             lock_ms: Type.Integer(),
+            heartbeat_ms: Type.Integer({ description: 'how often an open case renews its claim' }),
           }),
           ...errors(),
         },
@@ -57,7 +65,10 @@ export function registerCaseRoutes(app: App, services: Services): void {
         .filter((bank) => bank.enabled)
         .map((bank) => ({ name: bank.name, category: bank.category })),
       two_person_rule: config.twoPersonRule,
+      reveal_before_confirm: config.revealBeforeConfirm,
       lock_ms: config.caseLockMs,
+      // Three chances to renew before the claim runs out.
+      heartbeat_ms: Math.floor(config.caseLockMs / 3),
     }),
   );
 
@@ -79,6 +90,9 @@ export function registerCaseRoutes(app: App, services: Services): void {
           200: Type.Object({
             cases: Type.Array(CaseSummarySchema),
             next_cursor: Type.Union([Type.String(), Type.Null()]),
+            held_by_others: Type.Integer({
+              description: 'open cases you could work that someone else holds now',
+            }),
           }),
           ...errors(),
         },
@@ -91,7 +105,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
         ...(query.limit === undefined ? {} : { limit: query.limit }),
         ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       });
-      return { cases: page.cases, next_cursor: page.nextCursor };
+      return { cases: page.cases, next_cursor: page.nextCursor, held_by_others: page.heldByOthers };
     },
   );
 
@@ -101,14 +115,17 @@ export function registerCaseRoutes(app: App, services: Services): void {
       config: { ...access, audit: false },
       schema: {
         summary: 'Claim the case at the top of the queue',
-        description: 'Locks it to the caller and returns it; 204 when there is nothing to review.',
+        description:
+          'Locks it to the caller and returns it; 204 when there is nothing to claim, with the number of cases others hold in the x-held-by-others header.',
         tags,
         response: { 200: CaseDetailSchema, 204: Type.Null(), ...errors() },
       },
     },
     async (request, reply) => {
       const claimed = await casework.claimNext(reviewer(request));
-      return claimed === undefined ? reply.status(204).send(null) : claimed;
+      if (claimed !== undefined) return claimed;
+      const held = await casework.heldByOthers(reviewer(request));
+      return reply.status(204).header('x-held-by-others', String(held)).send(null);
     },
   );
 
@@ -146,6 +163,8 @@ export function registerCaseRoutes(app: App, services: Services): void {
       config: { ...access, audit: false },
       schema: {
         summary: 'Give a case back to the queue without deciding',
+        description:
+          'Your own claim, or (supervisors and admins) anyone’s: releasing another person’s claim is written to the audit log. The console sends this when its page closes or reloads.',
         tags,
         params: CaseId,
         response: { 204: Type.Null(), ...errors(404, 409) },
@@ -158,6 +177,25 @@ export function registerCaseRoutes(app: App, services: Services): void {
   );
 
   app.post(
+    '/v1/cases/:id/heartbeat',
+    {
+      config: { ...access, audit: false },
+      schema: {
+        summary: 'Keep holding a case you have open',
+        description:
+          'Renews your claim for another lock period (see lock_ms and heartbeat_ms in /v1/review/config). 409 once the claim is no longer yours: it was released, decided or ran out; claim the case again.',
+        tags,
+        params: CaseId,
+        response: {
+          200: Type.Object({ locked_by: Type.String(), locked_until: Type.String() }),
+          ...errors(404, 409),
+        },
+      },
+    },
+    async (request) => casework.heartbeat(request.params.id, reviewer(request)),
+  );
+
+  app.post(
     '/v1/cases/:id/decisions',
     {
       // The domain writes the decision and its audit record in one transaction.
@@ -165,7 +203,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
       schema: {
         summary: 'Decide a case you hold',
         description:
-          'confirmed (category, grade when the category has grades, reason), not_actionable, second_opinion; on a confirmation awaiting agreement, another analyst may agree or disagree; an escalated case is decided by a supervisor. A final confirmation adds the case’s hashes and URLs to the bank and tells reporters who left an email.',
+          'confirmed (category, grade when the category has grades, reason, and a verdict on every media item and page URL of the case), not_actionable, second_opinion; on a confirmation awaiting agreement, another person may agree (naming exactly the confirmed items and URLs) or disagree (the case goes to a supervisor); an escalated case is decided by a supervisor. Confirming or agreeing needs a person (a console session or a key made with --user), who revealed each confirmed item in their claim (WARDEN_REVEAL_BEFORE_CONFIRM). A final confirmation adds only the confirmed items’ hashes and the confirmed URLs to the bank, and tells reporters who left an email.',
         tags,
         params: CaseId,
         body: DecisionBody,
@@ -180,7 +218,8 @@ export function registerCaseRoutes(app: App, services: Services): void {
         ...(body.category === undefined ? {} : { category: body.category }),
         ...(body.grade === undefined ? {} : { grade: body.grade }),
         ...(body.bank === undefined ? {} : { bank: body.bank }),
-        ...(body.evidence_seen === undefined ? {} : { evidenceSeen: body.evidence_seen }),
+        ...(body.items === undefined ? {} : { items: body.items }),
+        ...(body.urls === undefined ? {} : { urls: body.urls }),
       });
     },
   );
@@ -213,6 +252,10 @@ export function registerCaseRoutes(app: App, services: Services): void {
       }
       const greyscale = view === 'blurred' || (await wantsGreyscale(services, principal.userId));
       const image = await services.evidence.render(sha256, view, { greyscale });
+      // Revealed while holding the case, the item counts as seen for the decision this claim leads to.
+      if (view === 'revealed' && caseId !== undefined) {
+        await casework.recordReveal(caseId, reviewer(request), sha256);
+      }
       // Seen in a case, the view belongs to the case's history.
       await recordAudit(database.db, {
         actor: principal.actor,

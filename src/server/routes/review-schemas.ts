@@ -1,6 +1,6 @@
 // Shapes of the review API (cases, decisions, the queue, the dashboard) for validation and OpenAPI.
 import { Type } from 'typebox';
-import { decisionKinds } from '../../reports/index.js';
+import { decisionKinds, itemVerdicts } from '../../reports/index.js';
 import type { CaseStatus } from '../../store/index.js';
 import { Enum, MatchSchema } from '../schemas.js';
 
@@ -89,11 +89,35 @@ export const MediaSchema = Type.Object({
   height: Nullable(Type.Integer()),
   size_bytes: Type.Integer(),
   url: Type.String(),
+  matches: Type.Array(
+    Type.Object({
+      bank: Type.String(),
+      category: Type.String(),
+      signal_type: Type.String(),
+      distance: Type.Integer(),
+      entry_id: Type.Integer(),
+    }),
+    { description: "the bank entries this item matched, nearest first (never the entry's own hash)" },
+  ),
 });
 
-const EvidenceSeenSchema = Type.Array(Type.Object({ sha256: Type.String(), revealed: Type.Boolean() }), {
-  maxItems: 100,
-});
+const ItemVerdictSchema = Enum(itemVerdicts);
+const ItemDecisionSchema = Type.Object(
+  {
+    sha256: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }),
+    verdict: ItemVerdictSchema,
+    grade: Type.Optional(Type.String({ maxLength: 20, description: "default the decision's grade" })),
+  },
+  { additionalProperties: false },
+);
+const UrlDecisionSchema = Type.Object(
+  { url: Type.String({ maxLength: 4096 }), verdict: ItemVerdictSchema },
+  { additionalProperties: false },
+);
+const PublishSetSchema = {
+  items: Type.Array(Type.Object({ sha256: Type.String(), grade: Type.String() })),
+  urls: Type.Array(Type.String()),
+};
 
 export const DecisionSchema = Type.Object({
   id: Type.Integer(),
@@ -104,7 +128,12 @@ export const DecisionSchema = Type.Object({
   grade: Type.String(),
   reason: Type.String(),
   bank: Type.String(),
-  evidence_seen: EvidenceSeenSchema,
+  evidence_seen: Type.Array(Type.Object({ sha256: Type.String(), revealed: Type.Boolean() }), {
+    description: 'each media item of the case, and whether this person had revealed it in their claim',
+  }),
+  items: Type.Array(ItemDecisionSchema),
+  urls: Type.Array(UrlDecisionSchema),
+  reveal_rule: Type.Boolean({ description: 'whether confirmed items had to be revealed first' }),
   created_at: Type.String(),
 });
 
@@ -113,6 +142,12 @@ export const CaseDetailSchema = Type.Intersect([
   Type.Object({
     reports: Type.Array(CaseReportSchema),
     media: Type.Array(MediaSchema),
+    urls: Type.Array(
+      Type.Object({
+        url: Type.String({ description: 'normalised, as a confirmation publishes it' }),
+        reported: Type.String({ description: 'as first reported' }),
+      }),
+    ),
     decisions: Type.Array(DecisionSchema),
     pending: Nullable(
       Type.Object({
@@ -122,7 +157,14 @@ export const CaseDetailSchema = Type.Intersect([
         bank: Type.String(),
         reason: Type.String(),
         created_at: Type.String(),
+        ...PublishSetSchema,
       }),
+    ),
+    claim: Nullable(
+      Type.Object(
+        { actor: Type.String(), revealed: Type.Array(Type.String()) },
+        { description: 'who holds the case now, and the items they revealed in this claim' },
+      ),
     ),
     history: Type.Array(
       Type.Object({
@@ -142,7 +184,19 @@ export const DecisionBody = Type.Object(
     grade: Type.Optional(Type.String({ maxLength: 20 })),
     reason: Type.String({ minLength: 1, maxLength: 2000 }),
     bank: Type.Optional(Type.String({ maxLength: 64, description: 'the bank a confirmation publishes to' })),
-    evidence_seen: Type.Optional(EvidenceSeenSchema),
+    items: Type.Optional(
+      Type.Array(ItemDecisionSchema, {
+        maxItems: 1000,
+        description:
+          'confirmed: a verdict on every media item; agree: the confirmed items, exactly as proposed',
+      }),
+    ),
+    urls: Type.Optional(
+      Type.Array(UrlDecisionSchema, {
+        maxItems: 1000,
+        description: 'confirmed: a verdict on every page URL; agree: the confirmed URLs',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
