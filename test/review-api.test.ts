@@ -56,7 +56,7 @@ describeEachEngine('review API', (database) => {
     dataDir = mkdtempSync(join(tmpdir(), 'warden-review-'));
     const config = loadConfig(
       {},
-      { dataDir, indexRefreshMs: 60_000, hashingThreads: 1, publicReportsPerHour: 3 },
+      { dataDir, indexRefreshMs: 60_000, hashingThreads: 1, publicReportsPerHour: 4 },
     );
     services = await openServices(config, pino({ level: 'silent' }), database());
     app = await buildApp(services);
@@ -126,7 +126,8 @@ describeEachEngine('review API', (database) => {
       expect(refused.statusCode).toBe(400);
       expect(refused.json<{ error: { message: string } }>().error.message).toMatch(message);
     }
-    // Rate-limited per client: the fourth report within the hour (the limit is 3 here) is refused.
+    // Rate-limited per client, counting every request (the limit is checked before the body is read, so
+    // refused ones count too): the fifth within the hour (the limit is 4 here) is refused.
     const limited = await app.inject({
       method: 'POST',
       url: '/v1/public/reports',

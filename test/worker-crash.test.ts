@@ -62,7 +62,7 @@ function startWorker(database: TestDatabase): { child: ChildProcess; stderr: () 
       ...database.environment,
       WARDEN_NETWORK_ALLOW: '127.0.0.1',
       WARDEN_JOB_LEASE_MS: '2000',
-      WARDEN_WORKER_CONCURRENCY: '4',
+      WARDEN_WORKER_CONCURRENCY: '{"webhook.deliver":4}',
     }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -9,9 +9,6 @@ import { reportHandlers } from '../reports/index.js';
 import type { Warden } from '../warden/index.js';
 import { webhookHandlers } from '../webhooks/index.js';
 
-/** Images fetched from one reported page, at most. */
-const maxImagesPerPage = 20;
-
 export type BackgroundDependencies = Pick<Warden, 'database' | 'evidence' | 'pipeline' | 'guard' | 'geo'>;
 
 /**
@@ -46,8 +43,10 @@ export function backgroundHandlers(
         ...dependencies,
         limits: {
           timeoutMs: config.fetchTimeoutMs,
+          deadlineMs: config.fetchDeadlineMs,
           maxBytes: config.maxImageBytes,
-          maxImages: maxImagesPerPage,
+          maxImages: config.fetchMaxImages,
+          maxPixels: config.fetchMaxPixels,
         },
       }),
     },

@@ -1,8 +1,7 @@
 // `warden worker`: runs background jobs (webhook deliveries, mail to reporters, fetching reported media)
-// until SIGINT or SIGTERM, then finishes the
-// jobs in flight and exits. On PostgreSQL, run as many as the load needs, on as many machines.
+// until SIGINT or SIGTERM, then finishes the jobs in flight and exits. On PostgreSQL, run as many as the
+// load needs, on as many machines; WARDEN_WORKER_CONCURRENCY says how many jobs of each kind each runs.
 import type { Command } from 'commander';
-import { WardenError } from '../errors/index.js';
 import type { Context } from './context.js';
 import type { Action } from './index.js';
 
@@ -12,13 +11,8 @@ export function registerWorker(program: Command, action: Action): void {
     .description(
       'Run background jobs (webhook deliveries, mail to reporters, fetching reported media, crawls) until SIGINT or SIGTERM; jobs in flight are finished before it exits, URLs being crawled go back to the queue.',
     )
-    .option('--concurrency <n>', 'jobs run at once (default: WARDEN_WORKER_CONCURRENCY)')
     .action(
-      action(async (context: Context, options: { concurrency?: string }) => {
-        const concurrency =
-          options.concurrency === undefined
-            ? context.config.workerConcurrency
-            : parseConcurrency(options.concurrency);
+      action(async (context: Context) => {
         // Loaded on demand, so that other commands do not pay for the HTTP client at start-up.
         const [{ Worker }, { backgroundHandlers }] = await Promise.all([
           import('../jobs/index.js'),
@@ -33,7 +27,7 @@ export function registerWorker(program: Command, action: Action): void {
           ),
         );
         const worker = new Worker(database, {
-          concurrency,
+          concurrency: config.workerConcurrency,
           leaseMs: config.jobLeaseMs,
           handlers: background.handlers,
           onError: (error) =>
@@ -46,7 +40,7 @@ export function registerWorker(program: Command, action: Action): void {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         context.io.stderr.write(
-          `warden worker: started as ${worker.owner} on ${database.location} (concurrency ${concurrency}, lease ${context.config.jobLeaseMs} ms)\n`,
+          `warden worker: started as ${worker.owner} on ${database.location} (jobs at once per kind ${JSON.stringify(config.workerConcurrency)}; lease ${context.config.jobLeaseMs} ms)\n`,
         );
         try {
           await Promise.all([worker.run(stop.signal), background.crawls?.run(stop.signal)]);
@@ -59,15 +53,4 @@ export function registerWorker(program: Command, action: Action): void {
         context.io.stderr.write(`warden worker: stopped after finishing the jobs in flight\n`);
       }),
     );
-}
-
-function parseConcurrency(value: string): number {
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number < 1 || number > 256) {
-    throw new WardenError(
-      'invalid_argument',
-      `--concurrency takes a whole number from 1 to 256; got "${value}".`,
-    );
-  }
-  return number;
 }

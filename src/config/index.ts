@@ -39,6 +39,22 @@ const deterrenceSchema = z.record(
   z.object({ message: z.string().min(1).max(1000), help_url: z.string().max(2048) }),
 );
 
+/**
+ * Jobs of each kind a worker runs at once. Kinds have slots of their own, so slow report fetches never
+ * hold back webhook deliveries; a kind named here must be one of these.
+ */
+const defaultWorkerConcurrency: Record<string, number> = {
+  'webhook.deliver': 4,
+  'mail.send': 2,
+  'report.fetch': 2,
+  'crawl.confirmed': 1,
+};
+const workerConcurrencySchema = z
+  .record(z.string(), z.number().int().min(1).max(256))
+  .refine((slots) => Object.keys(slots).every((kind) => kind in defaultWorkerConcurrency))
+  // The kinds not named keep their defaults.
+  .transform((slots) => ({ ...defaultWorkerConcurrency, ...slots }));
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -86,11 +102,25 @@ const fields = {
   serveWorker: ['WARDEN_SERVE_WORKER', z.stringbool().default(true)],
   rateLimitPerMinute: ['WARDEN_RATE_LIMIT_PER_MINUTE', integer(1, 10_000_000).default(60_000)],
   maxRequestBytes: ['WARDEN_MAX_REQUEST_BYTES', integer(1024, 2 ** 31).default(64 * 1024 * 1024)],
+  // Anonymous callers (public reports, sign-in) send a few kilobytes at most; more is refused unread.
+  publicMaxBodyBytes: ['WARDEN_PUBLIC_MAX_BODY_BYTES', integer(1024, 1024 * 1024).default(16 * 1024)],
   jobLeaseMs: ['WARDEN_JOB_LEASE_MS', integer(1000, 3_600_000).default(30_000)],
-  workerConcurrency: ['WARDEN_WORKER_CONCURRENCY', integer(1, 256).default(4)],
+  workerConcurrency: [
+    'WARDEN_WORKER_CONCURRENCY',
+    jsonSetting(
+      workerConcurrencySchema,
+      defaultWorkerConcurrency,
+      `must be JSON giving job kinds (${Object.keys(defaultWorkerConcurrency).join(', ')}) the number each worker runs at once (1-256), e.g. {"report.fetch":4}; kinds left out keep their defaults`,
+    ),
+  ],
   webhookTimeoutMs: ['WARDEN_WEBHOOK_TIMEOUT_MS', integer(100, 600_000).default(10_000)],
   webhookMaxAttempts: ['WARDEN_WEBHOOK_MAX_ATTEMPTS', integer(1, 100).default(10)],
+  // Fetching a reported URL's media: each request, the whole fetch, images per page, and the largest image
+  // kept. Reports come from anyone, so the pixel cap is below the one for authenticated uploads.
   fetchTimeoutMs: ['WARDEN_FETCH_TIMEOUT_MS', integer(100, 600_000).default(30_000)],
+  fetchDeadlineMs: ['WARDEN_FETCH_DEADLINE_MS', integer(100, 3_600_000).default(60_000)],
+  fetchMaxImages: ['WARDEN_FETCH_MAX_IMAGES', integer(1, 1000).default(20)],
+  fetchMaxPixels: ['WARDEN_FETCH_MAX_PIXELS', integer(1, 2 ** 31).default(25_000_000)],
   // The console renews its claim every third of this while the case is open, so a closed tab frees the
   // case within this time even when its last request never arrived.
   caseLockMs: ['WARDEN_CASE_LOCK_MS', integer(10_000, 86_400_000).default(2 * 60_000)],

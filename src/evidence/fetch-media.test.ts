@@ -1,10 +1,11 @@
 // Fetching media from reported URLs against a real HTTP server on 127.0.0.1: an image URL, an HTML page
-// with relative, srcset and og:image references, broken and oversized images, and the guard's refusal.
+// with relative, srcset and og:image references, broken and oversized images, the guard's refusal, and
+// the bounds of one fetch: a deadline (on a clock the test holds) and a pixel cap read from headers.
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WardenError, isRetryable } from '../errors/index.js';
 import { NetworkGuard } from '../network/index.js';
 import { fetchMedia } from './index.js';
@@ -29,7 +30,8 @@ let origin: string;
 const requests: { path: string; headers: IncomingHttpHeaders }[] = [];
 const routes = new Map<string, Route>();
 const images: Record<string, Buffer> = {};
-const limits = { timeoutMs: 5000, maxBytes: 64 * 1024, maxImages: 10 };
+const held: ServerResponse[] = [];
+const limits = { timeoutMs: 5000, deadlineMs: 60_000, maxBytes: 64 * 1024, maxImages: 10, maxPixels: 1000 };
 const guard = new NetworkGuard({ allow: ['127.0.0.1'] });
 
 beforeAll(async () => {
@@ -38,9 +40,19 @@ beforeAll(async () => {
   images.blue = await solidImage(0, 0, 255);
   images.small = await solidImage(9, 9, 9);
   images.social = await solidImage(200, 100, 0);
+  images.wide = await sharp({
+    create: { width: 100, height: 20, channels: 3, background: { r: 1, g: 2, b: 3 } },
+  })
+    .png()
+    .toBuffer();
   server = createServer((request, response) => {
     const path = request.url ?? '/';
     requests.push({ path, headers: request.headers });
+    // Answered only when the test says so.
+    if (path.startsWith('/held/')) {
+      held.push(response);
+      return;
+    }
     const route = routes.get(path.split('?')[0] ?? '/');
     if (route === undefined) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not here');
@@ -77,6 +89,17 @@ beforeAll(async () => {
       <img src="/big.png">
       <img src="/not-an-image.png">
       </body></html>`,
+  });
+  routes.set('/wide.png', { type: 'image/png', body: images.wide });
+  routes.set('/wide-page.html', {
+    type: 'text/html',
+    body: '<img src="/img/a.png"><img src="/wide.png">',
+  });
+  routes.set('/slow.html', {
+    type: 'text/html',
+    body: ['/img/a.png', '/img/b.png', ...[1, 2, 3, 4, 5].map((n) => `/held/${n}.png`)]
+      .map((src) => `<img src="${src}">`)
+      .join(''),
   });
   routes.set('/doc.pdf', { type: 'application/pdf', body: '%PDF-1.4' });
   routes.set('/gone', { status: 404, type: 'text/plain', body: 'gone' });
@@ -203,5 +226,65 @@ describe('fetchMedia', () => {
     expect(result.problems).toEqual([
       expect.stringMatching(/http:\/\/10\.0\.0\.1\/secret\.png was not fetched: Refused to connect/),
     ]);
+  });
+
+  it('leaves out images with more pixels than the cap, by their header, and says which', async () => {
+    const direct = await fetchMedia(guard, `${origin}/wide.png`, limits);
+    expect(direct.media).toEqual([]);
+    expect(direct.problems).toEqual([
+      `${origin}/wide.png was left out. The image is 100x20 (2000 pixels), over the limit of 1000 pixels (maxPixels). WARDEN_FETCH_MAX_PIXELS sets this limit for fetched media.`,
+    ]);
+    const page = await fetchMedia(guard, `${origin}/wide-page.html`, limits);
+    expect(page.media.map((medium) => medium.url)).toEqual([`${origin}/img/a.png`]);
+    expect(page.problems).toEqual([
+      expect.stringMatching(/wide\.png was left out\. The image is 100x20 \(2000 pixels\)/),
+    ]);
+    // The same image under a cap it fits is kept.
+    const roomy = await fetchMedia(guard, `${origin}/wide.png`, { ...limits, maxPixels: 2000 });
+    expect(roomy.media).toEqual([{ url: `${origin}/wide.png`, bytes: images.wide }]);
+  });
+
+  it('keeps what arrived when the deadline passes and says how many images it left out', async () => {
+    const clock = new AbortController();
+    const deadlines: number[] = [];
+    const fetching = fetchMedia(guard, `${origin}/slow.html`, limits, undefined, (ms) => {
+      deadlines.push(ms);
+      return clock.signal;
+    });
+    // Four at a time: the two quick images, then four of the five held ones; the fifth never starts.
+    await vi.waitFor(() => expect(held).toHaveLength(4), { timeout: 10_000, interval: 10 });
+    clock.abort();
+    const result = await fetching;
+    expect(deadlines).toEqual([limits.deadlineMs]);
+    expect(result.media.map((medium) => medium.url)).toEqual([`${origin}/img/a.png`, `${origin}/img/b.png`]);
+    expect(result.problems).toEqual([
+      "5 of the page's images were left out: the fetch's deadline of 60000 ms (WARDEN_FETCH_DEADLINE_MS) passed before they arrived.",
+    ]);
+    expect(requests.filter((request) => request.path.startsWith('/held/'))).toHaveLength(4);
+    held.splice(0).forEach((response) => response.destroy());
+  });
+
+  it('fails, to be tried again, when the page itself has not arrived by the deadline', async () => {
+    const clock = new AbortController();
+    const fetching = rejection(
+      fetchMedia(guard, `${origin}/held/page.html`, limits, undefined, () => clock.signal),
+    );
+    await vi.waitFor(() => expect(held).toHaveLength(1), { timeout: 10_000, interval: 10 });
+    clock.abort();
+    const error = await fetching;
+    expect(error).not.toBeInstanceOf(WardenError);
+    expect((error as Error).message).toBe(
+      `${origin}/held/page.html was not fetched: the fetch's deadline of 60000 ms (WARDEN_FETCH_DEADLINE_MS) passed before it answered in full.`,
+    );
+    held.splice(0).forEach((response) => response.destroy());
+  });
+
+  it('gives up, keeping nothing, when the caller aborts (its job was taken over)', async () => {
+    const caller = new AbortController();
+    const fetching = rejection(fetchMedia(guard, `${origin}/slow.html`, limits, caller.signal));
+    await vi.waitFor(() => expect(held).toHaveLength(4), { timeout: 10_000, interval: 10 });
+    caller.abort(new Error('lease lost'));
+    expect(await fetching).toMatchObject({ message: 'lease lost' });
+    held.splice(0).forEach((response) => response.destroy());
   });
 });

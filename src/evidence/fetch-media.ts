@@ -1,9 +1,13 @@
 // Fetching the media a reported URL points at, under the network guard: the image itself, or the images
 // an HTML page shows. A page that cannot be fetched is an error; an image on it that cannot be fetched is
-// only noted, so that one broken link does not lose the rest of the evidence.
+// only noted, so that one broken link does not lose the rest of the evidence. Anyone may report a URL, so
+// one fetch is bounded as a whole: a deadline, a number of images, and a pixel count read from each
+// image's header before anything decodes it.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { configEnvironment } from '../config/index.js';
 import { WardenError, isWardenError } from '../errors/index.js';
+import { checkImagePixels } from '../hashing/index.js';
 import { retryableStatus } from '../network/index.js';
 import type { GuardedResponse, NetworkGuard } from '../network/index.js';
 import { imagesOnPage } from './page-images.js';
@@ -12,11 +16,21 @@ import { isImageMime, sniffMime } from './sniff.js';
 export interface FetchMediaLimits {
   /** For each request (the page, and each image on it), redirects included. */
   timeoutMs: number;
+  /**
+   * For the whole fetch, the page and its images together. Images still to come when it passes are left
+   * out (and said so); what arrived is kept.
+   */
+  deadlineMs: number;
   /** Largest response accepted, for the page and for each image. */
   maxBytes: number;
   /** Images fetched from one HTML page at most. */
   maxImages: number;
+  /** Largest image kept (width x height, from its header); a larger one is left out undecoded. */
+  maxPixels: number;
 }
+
+/** Starts the overall deadline: a signal that aborts when it passes. Tests hand in a clock of their own. */
+export type StartDeadline = (ms: number) => AbortSignal;
 
 export interface FetchedMedia {
   /** Where the bytes came from (after redirects). */
@@ -44,31 +58,92 @@ const htmlTypes = new Set(['text/html', 'application/xhtml+xml']);
 // Types servers give to anything; such bodies are sniffed rather than trusted.
 const vagueTypes = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'text/plain']);
 
+/** One fetch's requests share these: headers, the signal that ends them, and the limits. */
+interface FetchContext {
+  guard: NetworkGuard;
+  request: Parameters<NetworkGuard['fetch']>[1] & { signal: AbortSignal };
+  fetchLimits: Parameters<NetworkGuard['fetch']>[2];
+  maxPixels: number;
+}
+
 /**
  * Fetches the media at a URL through the guard: an image URL gives that image; an HTML page gives the
  * images it shows (img src and srcset, og:image), up to `maxImages`, each fetched through the same guard.
- * Images that fail become `problems`. If the URL itself cannot be fetched this throws: a WardenError for
- * what will not change (a refused address, a 404, a body over the limit), a plain Error for network
- * failures and server errors, which may pass on another try.
+ * Images that fail, arrive after the deadline or have too many pixels become `problems`. If the URL
+ * itself cannot be fetched this throws: a WardenError for what will not change (a refused address, a 404,
+ * a body over the limit), a plain Error for network failures, server errors and a page that did not
+ * arrive before the deadline, which may pass on another try. If `signal` aborts, this rejects.
  */
 export async function fetchMedia(
   guard: NetworkGuard,
   url: string,
   limits: FetchMediaLimits,
   signal?: AbortSignal,
+  startDeadline: StartDeadline = (ms) => AbortSignal.timeout(ms),
 ): Promise<FetchMediaResult> {
-  const request = {
-    headers: { 'User-Agent': userAgent, Accept: 'image/*, text/html;q=0.9, */*;q=0.5' },
-    signal,
+  const deadline = startDeadline(limits.deadlineMs);
+  const context: FetchContext = {
+    guard,
+    request: {
+      headers: { 'User-Agent': userAgent, Accept: 'image/*, text/html;q=0.9, */*;q=0.5' },
+      signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]),
+    },
+    fetchLimits: { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, maxRedirects },
+    maxPixels: limits.maxPixels,
   };
-  const fetchLimits = { timeoutMs: limits.timeoutMs, maxBytes: limits.maxBytes, maxRedirects };
-  const page = await guard.fetch(url, request, fetchLimits);
+  const pastDeadline = () => deadline.aborted && signal?.aborted !== true;
+  const late = `the fetch's deadline of ${limits.deadlineMs} ms (${configEnvironment.fetchDeadlineMs}) passed`;
+  let page: GuardedResponse;
+  let body: Buffer | undefined;
+  try {
+    page = await guard.fetch(url, context.request, context.fetchLimits);
+    body = await pageBody(page);
+  } catch (error) {
+    if (!pastDeadline()) throw error;
+    throw new Error(`${url} was not fetched: ${late} before it answered in full.`, { cause: error });
+  }
   const finalUrl = page.url;
   const problems: string[] = [];
   const media: FetchedMedia[] = [];
+  const type = mediaType(page);
+  const sniffed = body === undefined ? '' : sniffMime(body);
+  if (body !== undefined && (type.startsWith('image/') || isImageMime(sniffed))) {
+    const kept = await keptImage(context, finalUrl, body);
+    if (typeof kept === 'string') problems.push(kept);
+    else media.push(kept);
+  } else if (body !== undefined && (htmlTypes.has(type) || sniffed === 'text/html')) {
+    const found = imagesOnPage(decodeHtml(body.subarray(0, maxHtmlBytes), page), finalUrl);
+    problems.push(...found.problems);
+    if (found.urls.length === 0) problems.push(`No images were found on the page ${finalUrl}.`);
+    if (found.urls.length > limits.maxImages) {
+      problems.push(
+        `The page shows ${found.urls.length} images; only the first ${limits.maxImages} were fetched (the limit per page, ${configEnvironment.fetchMaxImages}).`,
+      );
+    }
+    const fetched = await mapLimited(found.urls.slice(0, limits.maxImages), concurrency, (imageUrl) =>
+      context.request.signal.aborted ? Promise.resolve(undefined) : fetchImage(context, imageUrl),
+    );
+    if (signal?.aborted === true) throw signal.reason;
+    let missed = 0;
+    for (const outcome of fetched) {
+      if (outcome === undefined) missed += 1;
+      else if (typeof outcome === 'string') problems.push(outcome);
+      else media.push(outcome);
+    }
+    if (missed > 0) {
+      problems.push(`${missed} of the page's images were left out: ${late} before they arrived.`);
+    }
+  } else {
+    problems.push(notMedia(finalUrl, type));
+  }
+  return { finalUrl, hostAddress: await hostAddressOf(finalUrl), media, problems };
+}
+
+/** The body of a page or image worth reading; undefined (body dropped) for other types. */
+async function pageBody(page: GuardedResponse): Promise<Buffer | undefined> {
   if (page.status < 200 || page.status > 299) {
     await page.discardBody();
-    const message = `${finalUrl} answered with HTTP status ${page.status}, so there was nothing to fetch.`;
+    const message = `${page.url} answered with HTTP status ${page.status}, so there was nothing to fetch.`;
     throw new WardenError(
       'unavailable',
       message,
@@ -76,48 +151,19 @@ export async function fetchMedia(
       { retryable: retryableStatus(page.status) },
     );
   }
-
   const type = mediaType(page);
-  if (type.startsWith('image/') || vagueTypes.has(type) || htmlTypes.has(type)) {
-    const body = await page.readBody();
-    const sniffed = sniffMime(body);
-    if (type.startsWith('image/') || isImageMime(sniffed)) {
-      media.push({ url: finalUrl, bytes: body });
-    } else if (htmlTypes.has(type) || sniffed === 'text/html') {
-      const found = imagesOnPage(decodeHtml(body.subarray(0, maxHtmlBytes), page), finalUrl);
-      problems.push(...found.problems);
-      if (found.urls.length === 0) problems.push(`No images were found on the page ${finalUrl}.`);
-      if (found.urls.length > limits.maxImages) {
-        problems.push(
-          `The page shows ${found.urls.length} images; only the first ${limits.maxImages} were fetched (the limit per page).`,
-        );
-      }
-      const fetched = await mapLimited(found.urls.slice(0, limits.maxImages), concurrency, (imageUrl) =>
-        fetchImage(guard, imageUrl, request, fetchLimits),
-      );
-      for (const outcome of fetched) {
-        if (typeof outcome === 'string') problems.push(outcome);
-        else media.push(outcome);
-      }
-    } else {
-      problems.push(notMedia(finalUrl, type));
-    }
-  } else {
-    await page.discardBody();
-    problems.push(notMedia(finalUrl, type));
-  }
-  return { finalUrl, hostAddress: await hostAddressOf(finalUrl), media, problems };
+  if (type.startsWith('image/') || vagueTypes.has(type) || htmlTypes.has(type)) return page.readBody();
+  await page.discardBody();
+  return undefined;
 }
 
-/** One image from a page: the media, or a problem said for a person. */
-async function fetchImage(
-  guard: NetworkGuard,
-  url: string,
-  request: Parameters<NetworkGuard['fetch']>[1],
-  limits: Parameters<NetworkGuard['fetch']>[2],
-): Promise<FetchedMedia | string> {
+/**
+ * One image from a page: the media, a problem said for a person, or undefined when the fetch was cut
+ * short (the deadline passed, or the caller gave up) before the image arrived.
+ */
+async function fetchImage(context: FetchContext, url: string): Promise<FetchedMedia | string | undefined> {
   try {
-    const response = await guard.fetch(url, request, limits);
+    const response = await context.guard.fetch(url, context.request, context.fetchLimits);
     if (response.status < 200 || response.status > 299) {
       await response.discardBody();
       return `The image ${url} could not be fetched: HTTP status ${response.status}.`;
@@ -131,14 +177,26 @@ async function fetchImage(
     if (!type.startsWith('image/') && !isImageMime(sniffMime(bytes))) {
       return `${url} is not an image (its content does not look like one).`;
     }
-    return { url: response.url, bytes };
+    return await keptImage(context, response.url, bytes);
   } catch (error) {
+    if (context.request.signal.aborted) return undefined;
     const reason = error instanceof Error ? error.message || error.name : String(error);
     // The guard's own messages name the URL; network failures often do not.
     return isWardenError(error)
       ? `The image ${url} was not fetched: ${reason}`
       : `The image ${url} could not be fetched: ${reason}`;
   }
+}
+
+/** The image as media, or why it was left out: too many pixels for media fetched on anyone's word. */
+async function keptImage(context: FetchContext, url: string, bytes: Buffer): Promise<FetchedMedia | string> {
+  try {
+    await checkImagePixels(bytes, context.maxPixels);
+  } catch (error) {
+    if (!isWardenError(error)) throw error;
+    return `${url} was left out. ${error.message} ${configEnvironment.fetchMaxPixels} sets this limit for fetched media.`;
+  }
+  return { url, bytes };
 }
 
 function mediaType(response: GuardedResponse): string {

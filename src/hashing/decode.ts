@@ -51,6 +51,28 @@ export function checkFileSize(bytes: number, limits: ImageLimits): void {
 }
 
 /**
+ * Refuses ('too_large') an image whose header gives it more than `maxPixels` pixels, without decoding a
+ * pixel: the check to make before keeping media from an untrusted source, whose caps are lower than an
+ * upload's. Bytes that are not an image sharp can read pass; whether they are one is the decoder's call.
+ */
+export async function checkImagePixels(bytes: Uint8Array, maxPixels: number): Promise<void> {
+  const metadata = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch(() => undefined);
+  if (metadata !== undefined) checkPixelCount(metadata.width, metadata.height, maxPixels);
+}
+
+function checkPixelCount(width: number, height: number, maxPixels: number): void {
+  if (width * height > maxPixels) {
+    throw new WardenError(
+      'too_large',
+      `The image is ${width}x${height} (${width * height} pixels), over the limit of ${maxPixels} pixels (maxPixels).`,
+      { limit: maxPixels, actual: width * height, width, height },
+    );
+  }
+}
+
+/**
  * Decodes an image file's bytes. Throws WardenError 'too_large' (file or pixel count over the limits),
  * 'unsupported_media' (not an image in a supported format) or 'corrupt_media' (damaged or truncated).
  */
@@ -74,13 +96,7 @@ export async function decodeImage(bytes: Uint8Array, limits: ImageLimits): Promi
       { format },
     );
   }
-  if (width * height > limits.maxPixels) {
-    throw new WardenError(
-      'too_large',
-      `The image is ${width}x${height} (${width * height} pixels), over the limit of ${limits.maxPixels} pixels (maxPixels).`,
-      { limit: limits.maxPixels, actual: width * height, width, height },
-    );
-  }
+  checkPixelCount(width, height, limits.maxPixels);
 
   // failOn 'error' rejects truncated and broken data but, like the reference's decoder, accepts files that
   // only warn (such as stray bytes between JPEG markers).

@@ -13,7 +13,7 @@ export {
 export type { PdqHash, Md5Digest, Sha256Digest, HashSignalType } from './signals.js';
 export { pdqFromPixels, dihedralNames } from './pdq.js';
 export type { PdqPipeline, PdqOptions, PdqResult, DihedralName } from './pdq.js';
-export { decodeImage } from './decode.js';
+export { checkImagePixels, decodeImage } from './decode.js';
 export type { ImageLimits, DecodedImage } from './decode.js';
 export { hashImage, hashFile } from './hash-image.js';
 export type { ContentHashes, HashImageOptions } from './hash-image.js';

@@ -189,10 +189,44 @@ describeEachEngine('job worker', (database) => {
     expect((await getJob(database(), second)).status).toBe('pending');
   });
 
+  it('gives each kind its own slots, so a backlog of slow jobs never holds back another kind', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The slow jobs are older, so a queue in one line would hand them all out first.
+    const slow: JobId[] = [];
+    for (let index = 0; index < 6; index += 1) {
+      slow.push(await enqueueJob(database().db, { kind: 'test.slow', payload: index }));
+    }
+    const fast = await enqueueJob(database().db, { kind: 'test.fast', payload: {} });
+    const running = startWorker(database(), {
+      concurrency: { 'test.slow': 4, 'test.fast': 1 },
+      handlers: { 'test.slow': () => gate, 'test.fast': () => Promise.resolve() },
+    });
+    await waitUntil(async () => (await getJob(database(), fast)).status === 'done');
+    const statuses = await Promise.all(slow.map(async (id) => (await getJob(database(), id)).status));
+    expect(statuses.filter((status) => status === 'running')).toHaveLength(4);
+    expect(statuses.filter((status) => status === 'pending')).toHaveLength(2);
+    release();
+    await waitUntil(async () => (await listJobs(database(), { status: 'done' })).length === 7);
+    await running.worker.shutdown();
+  });
+
   it('refuses nonsense settings', () => {
     expect(() => new Worker(database(), { concurrency: 0, leaseMs: 1000, handlers: {} })).toThrow(
       /concurrency/,
     );
     expect(() => new Worker(database(), { concurrency: 1, leaseMs: 0, handlers: {} })).toThrow(/leaseMs/);
+    const handlers = { 'test.a': () => Promise.resolve(), 'test.b': () => Promise.resolve() };
+    expect(() => new Worker(database(), { concurrency: { 'test.a': 1 }, leaseMs: 1000, handlers })).toThrow(
+      'Worker concurrency for test.b jobs must be a whole number of at least 1; got undefined.',
+    );
+    expect(
+      () =>
+        new Worker(database(), {
+          concurrency: { 'test.a': 1, 'test.b': 1, 'test.c': 1 },
+          leaseMs: 1000,
+          handlers,
+        }),
+    ).toThrow(/no handler for: test\.c/);
   });
 });

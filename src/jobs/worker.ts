@@ -1,7 +1,9 @@
-// The job worker: claims ready jobs and runs their handlers, a few at a time, until it is told to stop.
-// It keeps the lease of a long job alive, records each outcome (done, retry later, dead) under the
-// fencing check, and survives anything a handler or the database throws at it. Any number of workers, in
-// any number of processes, can share one queue.
+// The job worker: claims ready jobs and runs their handlers, a few of each kind at a time, until it is
+// told to stop. Each kind has slots of its own and is claimed on its own, so slow work of one kind (report
+// fetches waiting on a slow host) never holds back another (webhook deliveries). It keeps the lease of a
+// long job alive, records each outcome (done, retry later, dead) under the fencing check, and survives
+// anything a handler or the database throws at it. Any number of workers, in any number of processes, can
+// share one queue.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,8 +21,11 @@ export type JobHandler = (job: ClaimedJob, signal: AbortSignal, database: Databa
 export interface WorkerOptions {
   /** Recorded on every job this worker claims. Default: host name, process id and a random suffix. */
   owner?: string;
-  /** Jobs run at once. */
-  concurrency: number;
+  /**
+   * Jobs run at once, per kind: a number gives every kind that many slots; a record gives each kind its
+   * own and must name exactly the kinds of `handlers`.
+   */
+  concurrency: number | Readonly<Record<string, number>>;
   /** How long a claim lasts without renewal; a running job's lease is renewed every third of it. */
   leaseMs: number;
   /** One handler per job kind; the worker claims only these kinds. */
@@ -34,8 +39,11 @@ export interface WorkerOptions {
 
 export class Worker {
   readonly owner: string;
-  private readonly kinds: string[];
+  /** Slots per kind. */
+  private readonly slots: ReadonlyMap<string, number>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Jobs in flight per kind. */
+  private readonly busy = new Map<string, number>();
   private stopping = false;
   private running: Promise<void> | undefined;
   private wakeRequested = false;
@@ -45,17 +53,12 @@ export class Worker {
     private readonly database: Database,
     private readonly options: WorkerOptions,
   ) {
-    if (!Number.isSafeInteger(options.concurrency) || options.concurrency < 1) {
-      throw new RangeError(
-        `Worker concurrency must be a whole number of at least 1; got ${options.concurrency}.`,
-      );
-    }
+    this.slots = slotsPerKind(options);
     // The lease is renewed every third of it, which must be at least a millisecond.
     if (!Number.isFinite(options.leaseMs) || options.leaseMs < 3) {
       throw new RangeError(`Worker leaseMs must be at least 3; got ${options.leaseMs}.`);
     }
     this.owner = options.owner ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
-    this.kinds = Object.keys(options.handlers);
   }
 
   /** Claims and runs jobs until the signal aborts or `shutdown` is called; then waits for jobs in flight. */
@@ -87,8 +90,10 @@ export class Worker {
     if (signal.aborted) this.stop();
     try {
       while (!this.stopping) {
-        const free = this.options.concurrency - this.inFlight.size;
-        if (free > 0) for (const job of await this.claim(free)) this.start(job);
+        for (const [kind, slots] of this.slots) {
+          const free = slots - (this.busy.get(kind) ?? 0);
+          if (free > 0 && !this.stopping) for (const job of await this.claim(kind, free)) this.start(job);
+        }
         await this.pause();
       }
     } finally {
@@ -98,11 +103,12 @@ export class Worker {
     }
   }
 
-  private async claim(limit: number): Promise<ClaimedJob[]> {
+  /** Claims up to `limit` jobs of one kind: a backlog of another kind cannot take this kind's turn. */
+  private async claim(kind: string, limit: number): Promise<ClaimedJob[]> {
     try {
       return await claimJobs(this.database, {
         owner: this.owner,
-        kinds: this.kinds,
+        kinds: [kind],
         limit,
         leaseMs: this.options.leaseMs,
       });
@@ -128,8 +134,10 @@ export class Worker {
   }
 
   private start(job: ClaimedJob): void {
+    this.busy.set(job.kind, (this.busy.get(job.kind) ?? 0) + 1);
     const execution = this.execute(job).finally(() => {
       this.inFlight.delete(execution);
+      this.busy.set(job.kind, (this.busy.get(job.kind) ?? 1) - 1);
       this.requestWake();
     });
     this.inFlight.add(execution);
@@ -194,4 +202,29 @@ export class Worker {
       process.stderr.write(line);
     }
   }
+}
+
+/** The slots of each kind the worker handles, checked: a kind without slots would never run. */
+function slotsPerKind({ concurrency, handlers }: WorkerOptions): Map<string, number> {
+  const kinds = Object.keys(handlers);
+  if (typeof concurrency === 'number') {
+    checkSlots(concurrency, 'Worker concurrency');
+    return new Map(kinds.map((kind) => [kind, concurrency]));
+  }
+  const unknown = Object.keys(concurrency).filter((kind) => !kinds.includes(kind));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `Worker concurrency names job kinds this worker has no handler for: ${unknown.join(', ')} (it runs ${kinds.join(', ')}).`,
+    );
+  }
+  return new Map(
+    kinds.map((kind) => [kind, checkSlots(concurrency[kind], `Worker concurrency for ${kind} jobs`)]),
+  );
+}
+
+function checkSlots(value: number | undefined, what: string): number {
+  if (value === undefined || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${what} must be a whole number of at least 1; got ${String(value)}.`);
+  }
+  return value;
 }

@@ -20,7 +20,13 @@ import { Policy } from '../policy/index.js';
 import { reportHandlers } from './index.js';
 import type { ReportFetchDependencies } from './index.js';
 
-const limits = { timeoutMs: 5000, maxBytes: 1024 * 1024, maxImages: 5 };
+const limits = {
+  timeoutMs: 5000,
+  deadlineMs: 60_000,
+  maxBytes: 1024 * 1024,
+  maxImages: 5,
+  maxPixels: 1_000_000,
+};
 
 /** A detailed generated image (gradients and a checkerboard): hashable, with a trusted PDQ quality. */
 async function generatedImage(seed: number): Promise<Buffer> {

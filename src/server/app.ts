@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { recordAudit } from '../audit/index.js';
+import { configEnvironment } from '../config/index.js';
 import { WardenError, isWardenError } from '../errors/index.js';
 import { registerAuth } from './auth.js';
 import type { RouteAccess } from './auth.js';
@@ -60,7 +61,10 @@ export async function buildApp(services: Services): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const userError = toHttpError(error);
+    const userError =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? bodyTooLarge(request.routeOptions.bodyLimit ?? config.maxRequestBytes, request.routeOptions.config)
+        : toHttpError(error);
     if (userError.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     return reply.status(userError.status).send({ error: userError.toJSON() });
   });
@@ -81,6 +85,11 @@ export async function buildApp(services: Services): Promise<App> {
     // The docs' own routes are public; every route states in its description who may call it.
     if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
     const access = (route.config ?? {}) as RouteAccess;
+    // Anyone may call a public route, so its body is small, and one over the limit is refused from its
+    // Content-Length before a byte of it is read.
+    if (access.public === true) {
+      route.bodyLimit = Math.min(route.bodyLimit ?? config.maxRequestBytes, config.publicMaxBodyBytes);
+    }
     if (route.schema !== undefined && access.public !== true) {
       const roles = (access.roles ?? ['admin']).join(', ');
       route.schema.description = `${route.schema.description ?? ''}\n\nRoles: ${roles}.`.trim();
@@ -104,7 +113,9 @@ export async function buildApp(services: Services): Promise<App> {
   registerAuth(app, services);
   await app.register(rateLimit, {
     global: true,
-    hook: 'preHandler',
+    // On arrival, after authentication and before the body is read: a caller over its limit costs no
+    // more than its headers.
+    hook: 'onRequest',
     timeWindow: 60_000,
     max: (request) => request.principal?.rateLimitPerMinute ?? config.rateLimitPerMinute,
     keyGenerator: (request) =>
@@ -193,6 +204,19 @@ export async function buildApp(services: Services): Promise<App> {
   registerTextRoutes(app, services);
   registerUserRoutes(app, services);
   return app;
+}
+
+/** A body over the route's limit, said with the setting that sets it. */
+function bodyTooLarge(limit: number, access: RouteAccess): WardenError {
+  const setting =
+    access.public === true
+      ? `${configEnvironment.publicMaxBodyBytes}, for routes open to anyone`
+      : configEnvironment.maxRequestBytes;
+  return new WardenError(
+    'too_large',
+    `The request body is larger than the ${limit} bytes this route accepts (${setting}). Send less.`,
+    { limit },
+  );
 }
 
 /** Maps anything thrown in a request to what the caller may see. */

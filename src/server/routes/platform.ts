@@ -248,7 +248,10 @@ export async function hashUpload(
   return { bytes, hashes: await services.hashing.hashBytes(bytes, { pipeline: 'full', dihedral }) };
 }
 
-/** The bytes of the one file uploaded as multipart/form-data. */
+/**
+ * The bytes of the one file uploaded as multipart/form-data. The form is read to its end, so that a
+ * second file is refused rather than silently ignored (the multipart plugin allows one file).
+ */
 export async function uploadBytes(request: FastifyRequest, field = 'file'): Promise<Buffer> {
   if (!request.isMultipart()) {
     throw new WardenError(
@@ -256,12 +259,23 @@ export async function uploadBytes(request: FastifyRequest, field = 'file'): Prom
       `Send the image as multipart/form-data in the field "${field}".`,
     );
   }
-  const part = await request.file();
-  if (part === undefined || part.fieldname !== field) {
+  const noFile = new WardenError(
+    'invalid_argument',
+    `No file in the field "${field}": send the image as multipart/form-data with that field name.`,
+  );
+  let bytes: Buffer | undefined;
+  try {
+    for await (const part of request.files()) {
+      if (part.fieldname !== field) throw noFile;
+      bytes = await part.toBuffer();
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'FST_FILES_LIMIT') throw error;
     throw new WardenError(
       'invalid_argument',
-      `No file in the field "${field}": send the image as multipart/form-data with that field name.`,
+      `Send one file per request: this form has more than one. Upload each file in its own request, in the field "${field}".`,
     );
   }
-  return part.toBuffer();
+  if (bytes === undefined) throw noFile;
+  return bytes;
 }
