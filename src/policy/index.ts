@@ -2,7 +2,7 @@
 // in one transaction — a report filed into its case for the review queue, a webhook event for the
 // platform, an audit record.
 import { recordAudit } from '../audit/index.js';
-import { matchJson } from '../matching/index.js';
+import { matchJson, visibleMatches } from '../matching/index.js';
 import type { Match } from '../matching/index.js';
 import type { Casework, ReportSignals } from '../reports/index.js';
 import type { Database } from '../store/index.js';
@@ -85,7 +85,8 @@ export class Policy {
           rules: decision.rules,
           content: matched.content,
           platform_reference: matched.platformReference ?? null,
-          matches,
+          // The body goes to platforms, who may not read the banks.
+          matches: visibleMatches(matches, false),
         },
       });
       await recordAudit(trx, {

@@ -37,6 +37,8 @@ export async function openServices(
     database ?? (await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
   const matcher = await Matcher.open(opened, {
     defaultThreshold: config.matchThreshold,
+    maxThreshold: config.maxPdqThreshold,
+    maxMatches: config.maxMatches,
     minQuality: config.minQuality,
     refreshMs: config.indexRefreshMs,
     onRefreshError: (error) =>
