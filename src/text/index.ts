@@ -7,6 +7,7 @@ export { NormalisedText, normaliseText, normaliseTerm, isWordCode } from './norm
 export { TermAutomaton } from './automaton.js';
 export { checkRegexRule, compileRegexRule } from './regex-rules.js';
 export { parseTermList, formatTermList } from './term-list.js';
+export { escapeCsvCell, unescapeCsvCell, formatCsv } from './csv-cells.js';
 export type { TermEntry, TermListError } from './term-list.js';
 export { checkTextEntry, defaultTextAttributes, isTextSignalType, textSignalTypes } from './entries.js';
 export type { TermMatchMode, TextEntryAttributes } from './entries.js';
