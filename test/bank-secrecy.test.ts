@@ -154,7 +154,7 @@ describeEachEngine('bank secrecy over HTTP', (database) => {
     const answer = await ok('platform', 'POST', '/v1/match', { signals: [{ type: 'pdq', value: pdqA }] });
     expect(answer.json()).toMatchObject({ truncated: true });
     expect(answer.json<{ matches: { entry_id: number; distance: number }[] }>().matches).toEqual(
-      [1, 2, 3].map((distance) => expect.objectContaining({ distance, entry_id: ids[distance] })),
+      [1, 2, 3].map((distance): unknown => expect.objectContaining({ distance, entry_id: ids[distance] })),
     );
     const hma = await ok('platform', 'GET', `/m/raw_lookup?signal_type=pdq&signal=${pdqA}`);
     expect(hma.json()).toEqual({ matches: [ids[1], ids[2], ids[3]] });

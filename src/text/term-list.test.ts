@@ -279,7 +279,7 @@ describe('formatTermList', () => {
           ({ line: _line, ...rest }) => rest,
         );
         const csv = formatTermList(entries);
-        const cells = parse(csv, { trim: true }) as string[][];
+        const cells = parse(csv, { trim: true });
         for (const cell of cells.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
         const parsed = parseTermList(csv);
         expect(parsed.errors).toEqual([]);
