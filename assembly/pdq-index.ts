@@ -1,3 +1,4 @@
+// asc-flags: --importMemory --sharedMemory --maximumMemory 65536 --enable threads
 // Hot loops of the PDQ index (src/matching/pdq-index*.ts): building multi-index hashing tables, answering one
 // query or a batch through them, and brute-force scans. The JavaScript side lays memory out; every function
 // here takes pointers into linear memory and allocates nothing.

@@ -7,29 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { printTable } from './table.js';
-
-const binary = fileURLToPath(new URL('../bin/warden.js', import.meta.url));
+import { wardenBinary as binary, warden } from './support/warden-cli.js';
 
 function option(args: string[], name: string, fallback: number): number {
   const index = args.indexOf(name);
   return index >= 0 ? Number(args[index + 1]) : fallback;
-}
-
-function warden(args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binary, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`warden ${args.join(' ')} exited with ${code}`)),
-    );
-  });
 }
 
 async function waitForIndex(url: string, size: number, server: ChildProcess): Promise<number> {

@@ -34,6 +34,8 @@ import type { Database } from '../src/store/index.js';
 import { startCrawlWeb } from './support/crawl-web.js';
 import type { CrawlWeb, CrawlWebStats } from './support/crawl-web.js';
 import { formatNumber, printTable } from './table.js';
+import { ContentPipeline } from '../src/pipeline/index.js';
+import { Policy } from '../src/policy/index.js';
 import type { Cell } from './table.js';
 
 const anchors = { undici: 30_000, crawlee: 250, arachnid: 150, target: 600, hashingShare: 0.8 };
@@ -268,7 +270,18 @@ async function crawl(
       },
     });
     const crawler = new Crawler(
-      { database, guard, evidence, matcher, casework },
+      {
+        database,
+        guard,
+        evidence,
+        pipeline: new ContentPipeline({
+          database,
+          matcher,
+          evidence,
+          casework,
+          policy: new Policy(database),
+        }),
+      },
       { concurrency: settings.concurrency, leaseMs: 60_000, pdqThreshold: config.matchThreshold },
     );
     if (settings.profile) {

@@ -467,7 +467,14 @@ describeEachEngine('HTTP API', (database) => {
 
     await createBank('standin', 'csam');
     await addEntry('standin', pdqA);
-    const match = () => call('platform', 'POST', '/v1/match', { signals: [{ type: 'pdq', value: pdqA }] });
+    // Each call another image: a repeat of one image adds an occurrence to its report, and no event.
+    let sent = 0;
+    const match = () => {
+      sent += 1;
+      // A hash a few bits from the bank's: still a match, but another image.
+      const near = `${pdqA.slice(0, 63)}${((parseInt(pdqA.slice(63), 16) + sent) % 16).toString(16)}`;
+      return call('platform', 'POST', '/v1/match', { signals: [{ type: 'pdq', value: near }] });
+    };
     expect(
       (await call('admin', 'PATCH', `/v1/webhooks/${hook.id}`, { enabled: false })).json(),
     ).toMatchObject({ enabled: false });

@@ -66,7 +66,7 @@ describeEachEngine('crawls API', (database) => {
       const { pdq } = await hashImage(original, { limits: { maxBytes: 1e8, maxPixels: 1e8 } });
       await addBankEntry(database(), 'standin-csam', { signalType: 'pdq', signal: pdq });
     }
-    background = await backgroundHandlers(config, services);
+    background = backgroundHandlers(config, services);
     stopService = new AbortController();
   });
   afterEach(async () => {

@@ -9,6 +9,8 @@ import { hashImage } from '../src/hashing/index.js';
 import { Matcher, addBankEntry, createBank } from '../src/matching/index.js';
 import { NetworkGuard, normaliseUrl } from '../src/network/index.js';
 import { listReports } from '../src/reports/index.js';
+import { ContentPipeline } from '../src/pipeline/index.js';
+import { Policy } from '../src/policy/index.js';
 import { casework, describeEachEngine, useTemporaryDirectory } from './support/index.js';
 import { startLargeWeb } from './support/large-web.js';
 
@@ -50,7 +52,18 @@ describeEachEngine('crawler on a large synthetic web', (database) => {
         },
       });
       const progress = await new Crawler(
-        { database: database(), guard, evidence, matcher, casework: casework(database()) },
+        {
+          database: database(),
+          guard,
+          evidence,
+          pipeline: new ContentPipeline({
+            database: database(),
+            matcher,
+            evidence,
+            policy: new Policy(database()),
+            casework: casework(database()),
+          }),
+        },
         { concurrency: 32, leaseMs: 10_000 },
       ).run(crawl.id, new AbortController().signal);
 

@@ -3,54 +3,39 @@
 // media a reported URL points to, starting crawls from confirmed cases — and the crawls themselves.
 import type { Config } from '../config/index.js';
 import { CrawlService, crawlDefaults, crawlHandlers } from '../crawl/index.js';
-import type { EvidenceStore } from '../evidence/index.js';
 import type { JobHandler } from '../jobs/index.js';
 import { mailHandlers } from '../mail/index.js';
-import type { Matcher } from '../matching/index.js';
-import { GeoIpTable, NetworkGuard } from '../network/index.js';
 import { reportHandlers } from '../reports/index.js';
-import type { Casework } from '../reports/index.js';
-import type { Database } from '../store/index.js';
+import type { Warden } from '../warden/index.js';
 import { webhookHandlers } from '../webhooks/index.js';
 
 /** Images fetched from one reported page, at most. */
 const maxImagesPerPage = 20;
 
-export interface BackgroundDependencies {
-  database: Database;
-  casework: Casework;
-  evidence: EvidenceStore;
-  matcher: Matcher;
-}
+export type BackgroundDependencies = Pick<Warden, 'database' | 'evidence' | 'pipeline' | 'guard' | 'geo'>;
 
 /**
- * The handlers of every job kind, the crawl service (when this process runs crawls), and what they hold
- * open (the network guard's connections).
+ * The handlers of every job kind, and the crawl service (when this process runs crawls).
  */
-export async function backgroundHandlers(
+export function backgroundHandlers(
   config: Config,
   dependencies: BackgroundDependencies,
   onCrawlError?: (error: unknown, crawlId: number) => void,
-): Promise<{
+): {
   handlers: Record<string, JobHandler>;
   crawls: CrawlService | undefined;
   close(): Promise<void>;
-}> {
-  const guard = new NetworkGuard({ allow: config.networkAllow });
-  const geo = config.geoIpFile === undefined ? undefined : await GeoIpTable.load(config.geoIpFile);
+} {
   const crawls =
     config.crawlsPerProcess === 0
       ? undefined
-      : new CrawlService(
-          { ...dependencies, guard, ...(geo === undefined ? {} : { geo }) },
-          {
-            crawlsAtOnce: config.crawlsPerProcess,
-            concurrency: config.crawlConcurrency,
-            leaseMs: config.jobLeaseMs,
-            pdqThreshold: config.matchThreshold,
-            ...(onCrawlError === undefined ? {} : { onError: onCrawlError }),
-          },
-        );
+      : new CrawlService(dependencies, {
+          crawlsAtOnce: config.crawlsPerProcess,
+          concurrency: config.crawlConcurrency,
+          leaseMs: config.jobLeaseMs,
+          pdqThreshold: config.matchThreshold,
+          ...(onCrawlError === undefined ? {} : { onError: onCrawlError }),
+        });
   return {
     crawls,
     handlers: {
@@ -59,8 +44,6 @@ export async function backgroundHandlers(
       ...crawlHandlers(crawlDefaults(config)),
       ...reportHandlers({
         ...dependencies,
-        guard,
-        ...(geo === undefined ? {} : { geo }),
         limits: {
           timeoutMs: config.fetchTimeoutMs,
           maxBytes: config.maxImageBytes,
@@ -70,7 +53,6 @@ export async function backgroundHandlers(
     },
     close: async () => {
       await crawls?.shutdown();
-      await guard.close();
     },
   };
 }

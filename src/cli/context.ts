@@ -5,6 +5,7 @@ import { Matcher } from '../matching/index.js';
 import { openDatabase } from '../store/index.js';
 import type { Database } from '../store/index.js';
 import type { Io } from './io.js';
+import type { OpenOptions, Warden } from '../warden/index.js';
 
 export class Context {
   readonly config: Config;
@@ -30,6 +31,19 @@ export class Context {
       maxMatches: this.config.maxMatches,
       minQuality: this.config.minQuality,
       refreshMs,
+    });
+  }
+
+  /**
+   * Every service of a long-running command (worker, crawl), from the composition root, on this
+   * command's database. The caller closes it.
+   */
+  async warden(options: Omit<OpenOptions, 'database'> = {}): Promise<Warden & { close(): Promise<void> }> {
+    // Loaded on demand: the short commands start faster without the services they never use.
+    const { createLogger, openWarden } = await import('../warden/index.js');
+    return openWarden(this.config, createLogger(this.config), {
+      ...options,
+      database: await this.database(),
     });
   }
 

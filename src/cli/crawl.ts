@@ -78,26 +78,16 @@ export function registerCrawl(program: Command, action: Action): void {
     .option('--json', 'one JSON event per line: started, page, retry, failed, progress, summary')
     .action(
       action(async (context: Context, seeds: string[], options: CrawlCliOptions) => {
-        const [
-          {
-            Crawler,
-            createCrawl,
-            createRecheck,
-            crawlDefaults,
-            crawlProgress,
-            frontier,
-            getCrawl,
-            recheckSummary,
-          },
-          { EvidenceStore },
-          { Casework, caseworkOptions },
-          { NetworkGuard },
-        ] = await Promise.all([
-          import('../crawl/index.js'),
-          import('../evidence/index.js'),
-          import('../reports/index.js'),
-          import('../network/index.js'),
-        ]);
+        const {
+          Crawler,
+          createCrawl,
+          createRecheck,
+          crawlDefaults,
+          crawlProgress,
+          frontier,
+          getCrawl,
+          recheckSummary,
+        } = await import('../crawl/index.js');
         const { config, io } = context;
         const database = await context.database();
         const starts = [
@@ -165,25 +155,15 @@ export function registerCrawl(program: Command, action: Action): void {
         if (options.json) writeJson(io, { type: 'started', crawl_id: crawl.id, seeds: crawl.seeds });
         else io.stderr.write(`warden crawl: crawl ${crawl.id} on ${database.location}\n`);
 
-        const guard = new NetworkGuard({
-          allow: [...config.networkAllow, ...crawl.options.allowHosts, ...options.allowHost],
+        const warden = await context.warden({
+          allow: [...crawl.options.allowHosts, ...options.allowHost],
         });
-        const matcher = await context.matcher(config.indexRefreshMs);
-        const crawler = new Crawler(
-          {
-            database,
-            guard,
-            evidence: await EvidenceStore.open(config),
-            matcher,
-            casework: new Casework(database, caseworkOptions(config)),
-          },
-          {
-            concurrency,
-            leaseMs: config.jobLeaseMs,
-            pdqThreshold: config.matchThreshold,
-            onEvent: options.json ? (event) => writeJson(io, event) : undefined,
-          },
-        );
+        const crawler = new Crawler(warden, {
+          concurrency,
+          leaseMs: config.jobLeaseMs,
+          pdqThreshold: config.matchThreshold,
+          onEvent: options.json ? (event) => writeJson(io, event) : undefined,
+        });
         const stop = new AbortController();
         const onSignal = () => stop.abort();
         process.once('SIGINT', onSignal);
@@ -216,8 +196,7 @@ export function registerCrawl(program: Command, action: Action): void {
           await drawing;
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
-          matcher.close();
-          await guard.close();
+          await warden.close();
         }
         if (!options.json && io.interactive) io.stderr.write('\r\u001b[2K');
         const summary = {

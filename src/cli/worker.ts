@@ -20,28 +20,17 @@ export function registerWorker(program: Command, action: Action): void {
             ? context.config.workerConcurrency
             : parseConcurrency(options.concurrency);
         // Loaded on demand, so that other commands do not pay for the HTTP client at start-up.
-        const [{ Worker }, { backgroundHandlers }, { Casework, caseworkOptions }, { EvidenceStore }] =
-          await Promise.all([
-            import('../jobs/index.js'),
-            import('../background/index.js'),
-            import('../reports/index.js'),
-            import('../evidence/index.js'),
-          ]);
+        const [{ Worker }, { backgroundHandlers }] = await Promise.all([
+          import('../jobs/index.js'),
+          import('../background/index.js'),
+        ]);
         const { config } = context;
-        const database = await context.database();
-        const matcher = await context.matcher(config.indexRefreshMs);
-        const background = await backgroundHandlers(
-          config,
-          {
-            database,
-            matcher,
-            evidence: await EvidenceStore.open(config),
-            casework: new Casework(database, caseworkOptions(config)),
-          },
-          (error, crawlId) =>
-            context.io.stderr.write(
-              `warden worker: crawl ${crawlId}: ${error instanceof Error ? error.message : String(error)}\n`,
-            ),
+        const warden = await context.warden();
+        const { database } = warden;
+        const background = backgroundHandlers(config, warden, (error, crawlId) =>
+          context.io.stderr.write(
+            `warden worker: crawl ${crawlId}: ${error instanceof Error ? error.message : String(error)}\n`,
+          ),
         );
         const worker = new Worker(database, {
           concurrency,
@@ -64,8 +53,8 @@ export function registerWorker(program: Command, action: Action): void {
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
-          matcher.close();
           await background.close();
+          await warden.close();
         }
         context.io.stderr.write(`warden worker: stopped after finishing the jobs in flight\n`);
       }),

@@ -97,6 +97,9 @@ const fields = {
   fetchTimeoutMs: ['WARDEN_FETCH_TIMEOUT_MS', integer(100, 600_000).default(30_000)],
   caseLockMs: ['WARDEN_CASE_LOCK_MS', integer(10_000, 86_400_000).default(15 * 60_000)],
   twoPersonRule: ['WARDEN_TWO_PERSON_RULE', z.stringbool().default(true)],
+  // A repeat of the same content from the same source within this many minutes adds an occurrence to
+  // the report already filed instead of filing another; 0 files every repeat.
+  repeatWindowMinutes: ['WARDEN_REPEAT_WINDOW_MINUTES', integer(0, 525_600).default(60)],
   grades: [
     'WARDEN_GRADES',
     jsonSetting(

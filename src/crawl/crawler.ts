@@ -9,15 +9,14 @@
 // URLs and records whether their content is still there instead.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { WardenError, isWardenError } from '../errors/index.js';
+import { WardenError, isRetryable, isWardenError } from '../errors/index.js';
 import { isImageMime, linksAndMediaOnPage, sniffMime } from '../evidence/index.js';
 import type { EvidenceItem, EvidenceStore } from '../evidence/index.js';
-import type { PdqHash } from '../hashing/index.js';
-import { matchJson } from '../matching/index.js';
-import type { MatchJson, Matcher } from '../matching/index.js';
-import { checkUrl } from '../network/index.js';
+import { checkUrl, retryableStatus } from '../network/index.js';
 import type { FetchLimits, GeoIpTable, GuardedResponse, NetworkGuard } from '../network/index.js';
-import type { Casework, FetchRecord } from '../reports/index.js';
+import { evidenceSignals } from '../pipeline/index.js';
+import type { Assessment, ContentPipeline } from '../pipeline/index.js';
+import type { FetchRecord } from '../reports/index.js';
 import { now } from '../store/index.js';
 import type { Database, Schema } from '../store/index.js';
 import {
@@ -40,16 +39,17 @@ import { hostKey } from './options.js';
 import { HostGate, databaseSlots, sleep } from './politeness.js';
 import { rankLink } from './priority.js';
 import { recordCheck } from './recheck.js';
+import type { CheckOutcome } from './recheck.js';
 import { RobotsCache, RobotsUnavailable, crawlerUserAgent } from './robots.js';
 
 export interface CrawlerDependencies {
   database: Database;
   guard: NetworkGuard;
   evidence: EvidenceStore;
-  matcher: Matcher;
-  casework: Casework;
+  /** Matches what a page holds, applies the rules and files the reports. */
+  pipeline: ContentPipeline;
   /** Hosting countries for reports, when the operator supplied a GeoIP table. */
-  geo?: GeoIpTable;
+  geo?: GeoIpTable | undefined;
 }
 
 export interface CrawlerOptions {
@@ -89,12 +89,35 @@ interface MediaOutcome {
 type KeptMedia = MediaOutcome & { item: EvidenceItem };
 type Found = { matches: number; reports: number };
 
+/** Media on a page that matched a bank: the pipeline's assessment, recorded when the page is. */
+interface Finding {
+  mediaUrl: string;
+  sha256: string;
+  assessment: Assessment;
+}
+
+/**
+ * What the page step found, as plain data: the loop records it when it marks the URL done. A page gives
+ * links to admit, videos to keep and findings to report; a redirect gives the hop; a recheck, its check.
+ */
+type PageOutcome =
+  | {
+      kind: 'page';
+      host: string;
+      finalUrl: string;
+      links: DiscoveredUrl[];
+      videos: string[];
+      findings: Finding[];
+    }
+  | { kind: 'redirect'; hop: DiscoveredUrl }
+  | { kind: 'recheck'; check: CheckOutcome };
+
 /** A page waiting for the group commit that marks it done. */
 interface Finishing {
   url: ClaimedUrl;
   response: { status: number; url: string };
   counts: { links: number; media: number; mediaFailed: number };
-  record: (trx: Kysely<Schema>) => Promise<Found>;
+  outcome: PageOutcome;
   resolve: (found: Found) => void;
   reject: (error: unknown) => void;
 }
@@ -327,7 +350,7 @@ class CrawlRun {
     const { response, body, record } = await this.request(url.url, url.host, limits);
     const location = redirectStatuses.has(response.status) ? response.headers.get('location') : null;
     if (location !== null) return this.followRedirect(url, response.status, location);
-    if (response.status < 200 || response.status > 299) throw new HttpFailure(response.url, response.status);
+    if (response.status < 200 || response.status > 299) throw httpFailure(response.url, response.status);
 
     const type = contentType(response);
     const sniffed = body === undefined ? '' : sniffMime(body);
@@ -354,40 +377,38 @@ class CrawlRun {
     const counts = { links: 0, media: kept.length, mediaFailed: media.length - kept.length };
 
     if (this.crawl.mode === 'recheck') {
-      await this.finish(url, response, counts, async (trx) => {
-        await recordCheck(
-          trx,
-          this.crawl.id,
-          rootOf(url),
-          {
-            status: 'present',
-            httpStatus: response.status,
-            detail: '',
-            finalUrl: response.url,
-            media: kept,
-            fetch: record,
-          },
-          this.pdqThreshold,
-        );
-        return { matches: 0, reports: 0 };
-      });
+      const check: CheckOutcome = {
+        status: 'present',
+        httpStatus: response.status,
+        detail: '',
+        finalUrl: response.url,
+        media: kept,
+        fetch: record,
+      };
+      await this.finish(url, response, counts, { kind: 'recheck', check });
       return;
     }
 
-    const matched: (KeptMedia & { matches: MatchJson[] })[] = [];
-    for (const outcome of kept) {
-      const { item } = outcome;
-      const result = await this.deps.matcher.match({
-        ...(item.pdq === '' ? {} : { pdq: item.pdq as PdqHash }),
-        ...(item.quality === null ? {} : { quality: item.quality }),
-        md5: item.md5,
-        sha256: item.sha256,
+    // Each kept item goes through the content pipeline as the content of this page: matched and judged
+    // by the rules now, recorded with the page.
+    const findings: Finding[] = [];
+    for (const media of kept) {
+      const assessment = await this.deps.pipeline.assess({
+        source: 'crawler',
+        reporter: `crawl:${this.crawl.id}`,
+        url: response.url,
+        items: [{ signals: evidenceSignals(media.item), url: media.url, evidence: media.item }],
+        hostAddress: response.address,
+        hostCountry: this.countryOf(response.address),
+        fetches: [record, ...(media.record === undefined ? [] : [media.record])],
       });
-      if (result.matches.length > 0) matched.push({ ...outcome, matches: result.matches.map(matchJson) });
+      if (assessment.itemMatches[0]?.length) {
+        findings.push({ mediaUrl: media.url, sha256: media.item.sha256, assessment });
+      }
     }
     const source = {
       depth: url.depth,
-      matchDistance: matched.length > 0 ? 0 : url.match_distance,
+      matchDistance: findings.length > 0 ? 0 : url.match_distance,
       images: images.length,
     };
     const discovered: DiscoveredUrl[] = [];
@@ -395,76 +416,86 @@ class CrawlRun {
       const ranked = rankLink(source, this.hostMatches.get(hostOf(link)) ?? 0);
       discovered.push({ url: link, depth: url.depth + 1, discoveredFrom: url.url, ...ranked });
     }
-    const pageHost = hostOf(response.url);
-    await this.finish(url, response, counts, async (trx) => {
-      counts.links = await admitUrls(trx, this.crawl, discovered);
-      if (videos.length > 0) {
-        const at = now();
-        await trx
-          .insertInto('crawl_videos')
-          .values(
-            videos.map((video) => ({
-              crawl_id: this.crawl.id,
-              page_url: response.url,
-              video_url: video,
-              created_at: at,
-            })),
-          )
-          .onConflict((conflict) => conflict.columns(['crawl_id', 'page_url', 'video_url']).doNothing())
-          .execute();
-      }
-      let reports = 0;
-      for (const finding of matched) {
-        const inserted = await trx
-          .insertInto('crawl_findings')
-          .values({
-            crawl_id: this.crawl.id,
-            page_url: response.url,
-            media_url: finding.url,
-            sha256: finding.item.sha256,
-            host: pageHost,
-            report_id: null,
-            created_at: now(),
-          })
-          .onConflict((conflict) => conflict.columns(['page_url', 'sha256']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        // Already reported, by an earlier run or another crawl.
-        if (inserted === undefined) continue;
-        const filed = await this.deps.casework.fileReport(
-          {
-            source: 'crawler',
-            reporter: `crawl:${this.crawl.id}`,
-            url: response.url,
-            media: [{ item: finding.item, url: finding.url }],
-            matches: finding.matches,
-            hostAddress: response.address,
-            hostCountry: this.countryOf(response.address),
-            fetches: [record, ...(finding.record === undefined ? [] : [finding.record])],
-          },
-          trx,
-        );
-        await trx
-          .updateTable('crawl_findings')
-          .set({ report_id: filed.id })
-          .where('id', '=', inserted.id)
-          .execute();
-        reports += 1;
-      }
-      if (matched.length > 0 && !this.hostsMatched.has(pageHost)) {
-        // The host's first match in this crawl: what is still queued there moves up.
-        await boostHost(trx, this.crawl.id, pageHost);
-      }
-      return { matches: matched.length, reports };
+    const host = hostOf(response.url);
+    await this.finish(url, response, counts, {
+      kind: 'page',
+      host,
+      finalUrl: response.url,
+      links: discovered,
+      videos,
+      findings,
     });
-    if (matched.length > 0) {
-      this.hostsMatched.add(pageHost);
-      this.hostMatches.set(pageHost, (this.hostMatches.get(pageHost) ?? 0) + matched.length);
+    if (findings.length > 0) {
+      this.hostsMatched.add(host);
+      this.hostMatches.set(host, (this.hostMatches.get(host) ?? 0) + findings.length);
     }
   }
 
+  /** Records what a page step found, in the transaction that marks its URL done. */
+  private async record(trx: Kysely<Schema>, item: Finishing): Promise<Found> {
+    const { outcome } = item;
+    switch (outcome.kind) {
+      case 'redirect':
+        item.counts.links = await admitUrls(trx, this.crawl, [outcome.hop]);
+        return { matches: 0, reports: 0 };
+      case 'recheck':
+        await recordCheck(trx, this.crawl.id, rootOf(item.url), outcome.check, this.pdqThreshold);
+        return { matches: 0, reports: 0 };
+      case 'page':
+        break;
+    }
+    item.counts.links = await admitUrls(trx, this.crawl, outcome.links);
+    if (outcome.videos.length > 0) {
+      const at = now();
+      await trx
+        .insertInto('crawl_videos')
+        .values(
+          outcome.videos.map((video) => ({
+            crawl_id: this.crawl.id,
+            page_url: outcome.finalUrl,
+            video_url: video,
+            created_at: at,
+          })),
+        )
+        .onConflict((conflict) => conflict.columns(['crawl_id', 'page_url', 'video_url']).doNothing())
+        .execute();
+    }
+    let reports = 0;
+    for (const finding of outcome.findings) {
+      const inserted = await trx
+        .insertInto('crawl_findings')
+        .values({
+          crawl_id: this.crawl.id,
+          page_url: outcome.finalUrl,
+          media_url: finding.mediaUrl,
+          sha256: finding.sha256,
+          host: outcome.host,
+          report_id: null,
+          created_at: now(),
+        })
+        .onConflict((conflict) => conflict.columns(['page_url', 'sha256']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      // Already reported, by an earlier run or another crawl.
+      if (inserted === undefined) continue;
+      const { report } = await this.deps.pipeline.record(trx, finding.assessment);
+      if (report === undefined) continue;
+      await trx
+        .updateTable('crawl_findings')
+        .set({ report_id: report.id })
+        .where('id', '=', inserted.id)
+        .execute();
+      reports += 1;
+    }
+    if (outcome.findings.length > 0 && !this.hostsMatched.has(outcome.host)) {
+      // The host's first match in this crawl: what is still queued there moves up.
+      await boostHost(trx, this.crawl.id, outcome.host);
+    }
+    return { matches: outcome.findings.length, reports };
+  }
+
   /**
-   * Marks the URL done, records what it found (`record`, in the same transaction), and counts it in the
+   * Marks the URL done, records what it found (`outcome`, in the same transaction), and counts it in the
    * crawl's totals; then tells the listener. Pages finishing at about the same time share one
    * transaction (a group commit): the frontier's database, not the network, is what bounds the rate.
    */
@@ -472,10 +503,10 @@ class CrawlRun {
     url: ClaimedUrl,
     response: { status: number; url: string },
     counts: { links: number; media: number; mediaFailed: number },
-    record: (trx: Kysely<Schema>) => Promise<Found>,
+    outcome: PageOutcome,
   ): Promise<void> {
     const found = await new Promise<Found>((resolve, reject) => {
-      this.finishing.push({ url, response, counts, record, resolve, reject });
+      this.finishing.push({ url, response, counts, outcome, resolve, reject });
       this.flush();
     });
     this.onEvent?.({
@@ -529,7 +560,7 @@ class CrawlRun {
           results.push(undefined);
           continue;
         }
-        const found = await item.record(trx);
+        const found = await this.record(trx, item);
         results.push(found);
         totals.pages += 1;
         totals.media += item.counts.media;
@@ -577,10 +608,7 @@ class CrawlRun {
       seedRedirect: url.depth === 0,
     };
     const counts = { links: 0, media: 0, mediaFailed: 0 };
-    await this.finish(url, { status, url: target }, counts, async (trx) => {
-      counts.links = await admitUrls(trx, this.crawl, [hop]);
-      return { matches: 0, reports: 0 };
-    });
+    await this.finish(url, { status, url: target }, counts, { kind: 'redirect', hop });
   }
 
   private countryOf(address: string): string {
@@ -686,14 +714,14 @@ class CrawlRun {
   }
 }
 
-/** A page answered with a status that is not success. */
-class HttpFailure extends Error {
-  constructor(
-    readonly url: string,
-    readonly status: number,
-  ) {
-    super(`${url} answered with HTTP status ${status}.`);
-  }
+/** A page answered with a status that is not success: worth another try for a server error or 429. */
+function httpFailure(url: string, status: number): WardenError {
+  return new WardenError(
+    'unavailable',
+    `${url} answered with HTTP status ${status}.`,
+    { status },
+    { retryable: retryableStatus(status) },
+  );
 }
 
 /** The lease on a URL passed to another crawler before this one finished; its work is dropped. */
@@ -705,18 +733,21 @@ class LostLease extends Error {
 
 /** What to record about a failure, and whether trying again later may help. */
 function describeFailure(error: unknown): { message: string; transient: boolean; httpStatus?: number } {
-  if (error instanceof HttpFailure) {
-    const transient = error.status >= 500 || error.status === 408 || error.status === 429;
-    return { message: error.message, transient, httpStatus: error.status };
-  }
+  // robots.txt that cannot be read now, and a lease lost to another crawler, are for a later run.
   if (error instanceof RobotsUnavailable || error instanceof LostLease) {
     return { message: error.message, transient: true };
   }
-  // The guard's refusals (address, size, redirects) and robots.txt do not change on another try.
-  if (isWardenError(error)) return { message: error.message, transient: false };
+  if (isWardenError(error)) {
+    const status = error.details?.status;
+    return {
+      message: error.message,
+      transient: error.retryable,
+      ...(typeof status === 'number' ? { httpStatus: status } : {}),
+    };
+  }
   const message = error instanceof Error ? error.message || error.name : String(error);
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  return { message: `${message}${cause}`.slice(0, 2000), transient: true };
+  return { message: `${message}${cause}`.slice(0, 2000), transient: isRetryable(error) };
 }
 
 /** The unit of politeness and host ranking for a URL string; '' when it does not parse. */

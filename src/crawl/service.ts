@@ -2,7 +2,7 @@
 // `running` (started over the API, or from a confirmed case), a few at a time per process. Several
 // processes may work on one crawl at once; the frontier's leases keep them apart. Pausing or cancelling
 // a crawl (its status) stops its runs within a poll; URLs in flight go back to the queue.
-import { WardenError } from '../errors/index.js';
+import { isRetryable } from '../errors/index.js';
 import type { JobHandler } from '../jobs/index.js';
 import { NonRetryableError } from '../jobs/index.js';
 import { normaliseUrl } from '../network/index.js';
@@ -119,7 +119,7 @@ async function crawlFromCase(database: Database, caseId: number, defaults: Parti
     await createCrawl(database, { seeds, options: defaults, createdBy });
   } catch (error) {
     // Seeds the crawler refuses (not http or https) cannot be crawled whatever the retries.
-    if (error instanceof WardenError) throw new NonRetryableError(error.message, { cause: error });
+    if (!isRetryable(error)) throw new NonRetryableError(String(error), { cause: error });
     throw error;
   }
 }

@@ -34,18 +34,32 @@ const statusByCode: Record<WardenErrorCode, number> = {
   internal: 500,
 };
 
+/**
+ * Whether trying again later may help, by code: a server that is unavailable or rate-limits may answer
+ * next time; a refused address, a malformed input or a missing thing will not change by themselves.
+ */
+const retryableCodes: ReadonlySet<WardenErrorCode> = new Set(['unavailable', 'rate_limited']);
+
 export class WardenError extends Error {
   readonly code: WardenErrorCode;
   readonly status: number;
   /** Structured detail a client can act on (e.g. the line numbers of a rejected import). */
   readonly details: Record<string, unknown> | undefined;
+  /** Whether the same work may succeed if tried again later (decides job and crawl retries). */
+  readonly retryable: boolean;
 
-  constructor(code: WardenErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  constructor(
+    code: WardenErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+    options: { retryable?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WardenError';
     this.code = code;
     this.status = statusByCode[code];
     this.details = details;
+    this.retryable = options.retryable ?? retryableCodes.has(code);
   }
 
   toJSON(): { code: WardenErrorCode; message: string; details?: Record<string, unknown> } {
@@ -57,6 +71,25 @@ export class WardenError extends Error {
 
 export function isWardenError(value: unknown): value is WardenError {
   return value instanceof WardenError;
+}
+
+/** Thrown by background work when trying again cannot help: the work goes to dead at once. */
+export class NonRetryableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NonRetryableError';
+  }
+}
+
+/**
+ * Whether work that failed with this error is worth another attempt. A WardenError says so itself (see
+ * retryableCodes); a NonRetryableError never is; anything else (a dropped connection, a timeout, a bug
+ * that may be a race) is tried again, up to the attempts allowed.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof NonRetryableError) return false;
+  if (isWardenError(error)) return error.retryable;
+  return true;
 }
 
 /** What a user may see of any thrown value: a WardenError as it is, anything else as an opaque internal error. */

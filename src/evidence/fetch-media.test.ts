@@ -5,7 +5,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WardenError } from '../errors/index.js';
+import { WardenError, isRetryable } from '../errors/index.js';
 import { NetworkGuard } from '../network/index.js';
 import { fetchMedia } from './index.js';
 
@@ -174,13 +174,14 @@ describe('fetchMedia', () => {
     expect(tooBig).toBeInstanceOf(WardenError);
     expect(tooBig).toMatchObject({ code: 'too_large' });
 
+    // A missing page stays missing; a server error may pass: the error says which, for the queue.
     const gone = await rejection(fetchMedia(guard, `${origin}/gone`, limits));
     expect(gone).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/HTTP status 404/) });
+    expect(isRetryable(gone)).toBe(false);
 
     const broken = await rejection(fetchMedia(guard, `${origin}/broken`, limits));
-    expect(broken).toBeInstanceOf(Error);
-    expect(broken).not.toBeInstanceOf(WardenError);
-    expect((broken as Error).message).toMatch(/HTTP status 503/);
+    expect(broken).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/HTTP status 503/) });
+    expect(isRetryable(broken)).toBe(true);
 
     const strict = new NetworkGuard();
     try {

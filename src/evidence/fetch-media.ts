@@ -4,6 +4,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { WardenError, isWardenError } from '../errors/index.js';
+import { retryableStatus } from '../network/index.js';
 import type { GuardedResponse, NetworkGuard } from '../network/index.js';
 import { imagesOnPage } from './page-images.js';
 import { isImageMime, sniffMime } from './sniff.js';
@@ -68,8 +69,12 @@ export async function fetchMedia(
   if (page.status < 200 || page.status > 299) {
     await page.discardBody();
     const message = `${finalUrl} answered with HTTP status ${page.status}, so there was nothing to fetch.`;
-    const transient = page.status >= 500 || page.status === 408 || page.status === 429;
-    throw transient ? new Error(message) : new WardenError('unavailable', message, { status: page.status });
+    throw new WardenError(
+      'unavailable',
+      message,
+      { status: page.status },
+      { retryable: retryableStatus(page.status) },
+    );
   }
 
   const type = mediaType(page);

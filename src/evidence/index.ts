@@ -2,7 +2,7 @@
 // (AES-256-GCM), rendered for analysts blurred and in greyscale by default, and fetched from reported
 // URLs under the network guard. Other domains import only from here.
 export { EvidenceStore, getEvidence } from './store.js';
-export type { EvidenceItem, EvidenceStoreOptions } from './store.js';
+export type { EvidenceItem, EvidenceStoreOptions, KnownHashes } from './store.js';
 export type { EvidenceView, RenderOptions, RenderedImage } from './render.js';
 export { fetchMedia } from './fetch-media.js';
 export type { FetchMediaLimits, FetchMediaResult, FetchedMedia } from './fetch-media.js';

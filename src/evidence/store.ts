@@ -33,6 +33,14 @@ export interface EvidenceItem {
   storedAt: string;
 }
 
+/** An image's hashes computed already (on the hashing threads): stored as they are, not computed again. */
+export interface KnownHashes {
+  pdq: string;
+  quality: number;
+  width: number;
+  height: number;
+}
+
 export interface EvidenceStoreOptions {
   blobDir: string;
   /** Where the key file is kept when `evidenceKey` is not given. */
@@ -85,9 +93,10 @@ export class EvidenceStore {
   /**
    * Stores bytes as evidence and records them, or returns the record when the same bytes are already
    * stored (nothing is rewritten). Images are hashed (PDQ, quality, size); other bytes are stored too,
-   * with pdq ''. Throws 'too_large' over maxImageBytes, or for an image over maxImagePixels.
+   * with pdq ''. `known` hashes, from the hashing threads, are taken as they are. Throws 'too_large' over
+   * maxImageBytes, or for an image over maxImagePixels.
    */
-  async put(database: Database, bytes: Uint8Array): Promise<EvidenceItem> {
+  async put(database: Database, bytes: Uint8Array, known?: KnownHashes): Promise<EvidenceItem> {
     if (bytes.length > this.limits.maxBytes) {
       throw new WardenError(
         'too_large',
@@ -102,7 +111,7 @@ export class EvidenceStore {
       if (!(await this.hasBlob(sha256))) await this.writeBlob(sha256, bytes);
       return toItem(existing);
     }
-    const described = await this.describe(bytes);
+    const described = known === undefined ? await this.describe(bytes) : { ...known, mime: sniffMime(bytes) };
     // The blob first: a row never points at a blob that is not there.
     if (!(await this.hasBlob(sha256))) await this.writeBlob(sha256, bytes);
     await database.db

@@ -23,6 +23,8 @@ export type {
   BackoffPolicy,
   JobQuery,
 } from './queue.js';
-export { Worker, NonRetryableError } from './worker.js';
+export { Worker } from './worker.js';
+// Handlers throw it; it lives with the one error type so every domain decides retries the same way.
+export { NonRetryableError } from '../errors/index.js';
 export type { WorkerOptions, JobHandler } from './worker.js';
 export type { JobStatus } from '../store/index.js';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isWardenError } from '../errors/index.js';
+import { NonRetryableError, isRetryable, isWardenError } from '../errors/index.js';
 import type { Database } from '../store/index.js';
 import { claimJobs, completeJob, failJob, renewJobLease } from './queue.js';
 import type { BackoffPolicy, ClaimedJob, Job } from './queue.js';
@@ -15,14 +15,6 @@ import type { BackoffPolicy, ClaimedJob, Job } from './queue.js';
  * signal aborts if the worker loses the job's lease (another worker has taken the job over).
  */
 export type JobHandler = (job: ClaimedJob, signal: AbortSignal, database: Database) => Promise<void>;
-
-/** Thrown by a handler when trying again cannot help: the job goes to dead at once. */
-export class NonRetryableError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'NonRetryableError';
-  }
-}
 
 export interface WorkerOptions {
   /** Recorded on every job this worker claims. Default: host name, process id and a random suffix. */
@@ -38,11 +30,6 @@ export interface WorkerOptions {
   backoff?: BackoffPolicy;
   /** Told about trouble that is not a job's own failure: the database, a lost lease. Default: stderr. */
   onError?: (error: unknown, job?: Job) => void;
-}
-
-/** Whether a handler's error is worth another attempt. WardenErrors are decisions, not accidents. */
-function isRetryable(error: unknown): boolean {
-  return !(error instanceof NonRetryableError || isWardenError(error));
 }
 
 export class Worker {

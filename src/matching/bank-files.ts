@@ -1,8 +1,12 @@
 // Bank import and export as files: CSV with a `signal_type,signal` header (the columns ThreatExchange and
 // HMA tools use, plus optional metadata) and plain one-hash-per-line text. An import reads the file twice:
 // first to validate every line without keeping it in memory, then to write it in one transaction, so a
-// file with any bad line writes nothing, and a file of millions of lines needs little memory. CSV cells are
-// escaped against spreadsheet formulas on export and unescaped on import (text/csv-cells.ts).
+// file with any bad line writes nothing, and a file of millions of lines needs little memory. The write
+// is the database's long write (one transaction that other requests neither wait behind to read nor slip
+// into; on SQLite on a connection of its own) in batches with a turn of the event loop between them, so the
+// server keeps answering during an import of millions of lines. CSV cells are escaped against spreadsheet
+// formulas on export and unescaped on import (text/csv-cells.ts).
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -32,6 +36,8 @@ export interface ImportOptions {
   /** Recorded as each new entry's source (default: the file name). */
   source?: string;
   onProgress?: (progress: ImportProgress) => void;
+  /** Awaited between written batches, inside the transaction (tests hold an import there). */
+  betweenBatches?: () => Promise<void>;
 }
 
 export interface ImportSummary {
@@ -117,7 +123,7 @@ export async function importBankFile(
   }
 
   // Pass 2: write in one transaction, in batches; a signal already in the bank is left as it is.
-  const added = await database.db.transaction().execute(async (trx) => {
+  const added = await database.longWrite(async (trx) => {
     const revision = await nextBankRevision(trx);
     const addedAt = now();
     let inserted = 0;
@@ -134,6 +140,8 @@ export async function importBankFile(
       written += batch.length;
       batch = [];
       options.onProgress?.({ phase: 'writing', done: written, total: valid });
+      await options.betweenBatches?.();
+      await yieldToEventLoop();
     };
     for await (const parsed of open().lines) {
       if (parsed.entry === undefined) {

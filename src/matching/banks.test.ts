@@ -210,6 +210,39 @@ describeEachEngine('bank import and export', (database) => {
     );
   });
 
+  it('answers reads and queues writes while an import is between batches, and neither sees the other', async () => {
+    await createBank(database(), { name: 'standin', category: 'csam' });
+    await createBank(database(), { name: 'other', category: 'csam' });
+    const lines = Array.from({ length: 1_200 }, (_, line) => line.toString(16).padStart(64, '0'));
+    let hold = () => undefined as void;
+    const held = new Promise<void>((resolve) => (hold = resolve));
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const importing = importBankFile(database(), 'standin', file('many.txt', lines.join('\n')), {
+      betweenBatches: async () => {
+        hold();
+        await released;
+      },
+    });
+    await held;
+
+    // Mid-import, with 500 rows written and not committed: a read is answered, from the committed state.
+    expect(await listBankEntries(database(), 'standin')).toEqual([]);
+    // A write waits for the import instead of failing or joining its transaction.
+    let written = false;
+    const writing = addBankEntry(database(), 'other', { signalType: 'pdq', signal: pdqA }).then(() => {
+      written = true;
+    });
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toBe(false);
+
+    release();
+    expect((await importing).added).toBe(1_200);
+    await writing;
+    expect((await listBankEntries(database(), 'other')).map((entry) => entry.signal)).toEqual([pdqA]);
+    expect(await listBankEntries(database(), 'standin', { limit: 2_000 })).toHaveLength(1_200);
+  });
+
   it('imports plain one-hash-per-line files, skipping blank lines and comments', async () => {
     await createBank(database(), { name: 'standin', category: 'terrorism' });
     const summary = await importBankFile(

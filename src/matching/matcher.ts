@@ -3,6 +3,11 @@
 // (so an entry added by any process is matchable within one refresh interval); MD5 and SHA-256 are exact
 // lookups on the database's signal index. Entry metadata is read from the database only for the few
 // entries that matched, so memory holds nothing but the hashes.
+//
+// Nothing here holds the event loop for long: changes and entries are read in pages with a yield between
+// them, and the index folds its append area, and a reload builds a whole new index, in a worker thread
+// while matching goes on against the old one.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { WardenError } from '../errors/index.js';
 import { pdqHashToBytes } from '../hashing/index.js';
 import type { DihedralName, PdqHash } from '../hashing/index.js';
@@ -114,7 +119,11 @@ export interface MatcherOptions {
 /** The configuration's defaults, for matchers opened without them. */
 const defaultMaxThreshold = 63;
 const defaultMaxMatches = 100;
-const pageSize = 50_000;
+// Rows read per query: better-sqlite3 reads synchronously, and 10,000 rows take some 10-20 ms.
+const pageSize = 10_000;
+// Below this many entries, building the index on the event loop is quicker than starting a thread.
+const backgroundBuildMin = 65_536;
+const indexOptions = { foldInBackground: true };
 const idsPerQuery = 500;
 const singleQueryLimit = 16;
 
@@ -175,7 +184,9 @@ export class Matcher {
     const bankRows = await this.database.db.selectFrom('banks').selectAll().execute();
     const banks = new Map(bankRows.map((row) => [row.id as BankId, toBank(row)]));
     if ([...this.banks.keys()].some((id) => !banks.has(id))) {
-      // A deleted bank took its entries with it: rebuild rather than track every removal.
+      // A deleted bank took its entries with it: rebuild rather than track every removal. Until the new
+      // index is ready the old one answers, its matches in the deleted bank left out by bank.
+      this.banks = banks;
       const loaded = await loadIndex(this.database);
       this.index = loaded.index;
       this.revision = loaded.revision;
@@ -194,6 +205,7 @@ export class Matcher {
         else this.index.remove(change.id);
       }
       if (changes.length < pageSize) return;
+      await yieldToEventLoop();
     }
   }
 
@@ -497,8 +509,9 @@ async function loadIndex(database: Database): Promise<{ index: PdqIndex; revisio
     .where('name', '=', 'bank_revision')
     .executeTakeFirstOrThrow();
   const banks = (await database.db.selectFrom('banks').selectAll().execute()).map(toBank);
-  const ids: number[] = [];
-  const chunks: Uint8Array[] = [];
+  let ids = new Float64Array(pageSize);
+  let hashes = new Uint8Array(pageSize * 32);
+  let count = 0;
   let afterId = 0;
   for (;;) {
     // Walk the table in primary-key order and filter here: an index on the filter columns would make
@@ -511,14 +524,30 @@ async function loadIndex(database: Database): Promise<{ index: PdqIndex; revisio
       .limit(pageSize)
       .execute();
     if (rows.length === 0) break;
-    const pdq = rows.filter((row) => row.signal_type === 'pdq' && row.enabled === 1);
-    const chunk = new Uint8Array(pdq.length * 32);
-    pdq.forEach((row, index) => {
-      chunk.set(pdqHashToBytes(row.value as PdqHash), index * 32);
-      ids.push(row.id);
-    });
-    chunks.push(chunk);
+    if (count + rows.length > ids.length) {
+      ({ ids, hashes } = grown(ids, hashes, count, Math.max(ids.length * 2, count + rows.length)));
+    }
+    for (const row of rows) {
+      if (row.signal_type !== 'pdq' || row.enabled !== 1) continue;
+      hashes.set(pdqHashToBytes(row.value as PdqHash), count * 32);
+      ids[count++] = row.id;
+    }
     afterId = rows[rows.length - 1]?.id ?? afterId;
+    await yieldToEventLoop();
   }
-  return { index: PdqIndex.build(ids, concatenate(chunks)), revision: Number(counter.value), banks };
+  ids = ids.slice(0, count);
+  hashes = hashes.slice(0, count * 32);
+  const index =
+    count < backgroundBuildMin
+      ? PdqIndex.build(ids, hashes, indexOptions)
+      : await PdqIndex.buildInBackground(ids, hashes, indexOptions);
+  return { index, revision: Number(counter.value), banks };
+}
+
+function grown(ids: Float64Array, hashes: Uint8Array, count: number, capacity: number) {
+  const moreIds = new Float64Array(capacity);
+  moreIds.set(ids.subarray(0, count));
+  const moreHashes = new Uint8Array(capacity * 32);
+  moreHashes.set(hashes.subarray(0, count * 32));
+  return { ids: moreIds, hashes: moreHashes };
 }

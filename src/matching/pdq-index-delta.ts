@@ -69,15 +69,18 @@ export class PdqDelta {
     }
   }
 
-  /** Takes every entry out, sorted by entry id, with their hashes in that order. */
-  drain(): { ids: Float64Array; hashes: Uint8Array } {
+  /** Every entry, sorted by entry id, with their hashes in that order (copies). */
+  sorted(): { ids: Float64Array; hashes: Uint8Array } {
     const { ids, sources } = sortEntries(this.ids.slice(0, this.size));
     const stored = this.kernel.hashView(0, this.size);
     const hashes = new Uint8Array(ids.length * HASH_BYTES);
     if (sources === undefined) hashes.set(stored);
     else gatherHashes(stored, sources, hashes);
-    this.slots.clear();
     return { ids, hashes };
+  }
+
+  clear(): void {
+    this.slots.clear();
   }
 
   private grow(capacity: number): void {

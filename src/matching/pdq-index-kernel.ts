@@ -3,6 +3,10 @@
 // results. Each instance has its own memory, so an index segment can be dropped (and its memory freed) as a
 // whole. Results come back as u32 pairs: (hash number, distance), or (hash number, query << 9 | distance)
 // for batches.
+//
+// The memory is shared (a SharedArrayBuffer): a worker thread builds a segment in a kernel of its own and
+// hands the memory back whole, without a copy, and reads a live segment's hashes while the main thread
+// keeps querying them (pdq-index-worker.ts).
 import { WardenError } from '../errors/index.js';
 import { instantiateWasm } from '../wasm/index.js';
 import { gatherHashes } from './pdq-index-order.js';
@@ -68,6 +72,19 @@ const PADDING = 64;
 const BLOCK_BYTES = (3 * 1024 + 4096) * 4;
 const HISTOGRAM_BYTES = (2 ** 13 + 1) * 4;
 const MAX_U32 = 0xffff_ffff;
+// The most a memory may grow to (4 GiB, the WebAssembly limit); a shared memory must declare it up front.
+const MAX_PAGES = 65_536;
+
+/** What another thread needs to take a kernel over: its memory and the layout written into it. */
+export interface KernelState {
+  memory: WebAssembly.Memory;
+  /** Where the hashes start; the same in every instance of the module. */
+  hashesAt: number;
+  hashCapacity: number;
+  layoutAt: number;
+  chunkCount: number;
+  scratchAt: number;
+}
 
 function align(address: number): number {
   return Math.ceil(address / 64) * 64;
@@ -82,10 +99,30 @@ export class PdqKernel {
   private scratchAt: number;
   private outCapacity = 1024;
 
-  constructor() {
-    this.exports = instantiateWasm('pdq-index').exports as unknown as KernelExports;
+  /** A new kernel with an empty memory, or one taking over `state` from another thread. */
+  constructor(state?: KernelState) {
+    const memory = state?.memory ?? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    this.exports = instantiateWasm('pdq-index', { env: { memory } }).exports as unknown as KernelExports;
     this.hashesAt = align(this.exports.heapBase());
     this.scratchAt = align(this.hashesAt + PADDING);
+    if (state !== undefined) {
+      this.hashCapacity = state.hashCapacity;
+      this.layoutAt = state.layoutAt;
+      this.chunkCount = state.chunkCount;
+      this.scratchAt = state.scratchAt;
+    }
+  }
+
+  /** This kernel's memory and layout, for a kernel on another thread (the memory is shared, not copied). */
+  state(): KernelState {
+    return {
+      memory: this.exports.memory,
+      hashesAt: this.hashesAt,
+      hashCapacity: this.hashCapacity,
+      layoutAt: this.layoutAt,
+      chunkCount: this.chunkCount,
+      scratchAt: this.scratchAt,
+    };
   }
 
   /** Bytes of linear memory this instance holds. */

@@ -1,8 +1,10 @@
 // One segment of the PDQ index: up to a few tens of millions of entries sorted by entry id, their hashes in
 // one WebAssembly kernel with multi-index tables over them (small segments go without and are scanned), and
 // a tombstone flag per entry. A segment never changes but for tombstones; the index rebuilds it to fold new
-// entries in or to drop removed ones.
+// entries in or to drop removed ones, on the calling thread or in a worker (pdq-index-worker.ts), which
+// shares the segment's memory and entry ids rather than copying them.
 import { PdqKernel } from './pdq-index-kernel.js';
+import type { KernelState } from './pdq-index-kernel.js';
 import type { NearestNeighbours } from './pdq-index-nearest.js';
 import { HASH_BYTES, SearchPlan, chooseChunkCount, chunksOf } from './pdq-index-plan.js';
 
@@ -31,8 +33,15 @@ const CANDIDATE_BUDGET = 2 ** 22;
 // Queries per batch call; the kernels pack the query number into 23 bits.
 const MAX_BATCH = 65_536;
 
+/** A segment as a worker thread sees it: shared memory and ids, and a copy of the tombstone flags. */
+export interface SharedSegment {
+  kernel: KernelState;
+  ids: Float64Array;
+  alive: Uint8Array;
+}
+
 export class PdqSegment {
-  private kernel = new PdqKernel();
+  private kernel: PdqKernel;
   private plan: SearchPlan | undefined;
   private ids: Float64Array = new Float64Array(0);
   private alive: Uint8Array = new Uint8Array(0);
@@ -40,15 +49,22 @@ export class PdqSegment {
 
   /**
    * `ids` ascending and distinct; their hashes are `hashes` in that order, or hashes[order[i]] for id i when
-   * `order` is given.
+   * `order` is given; or a kernel another thread built over exactly these ids, taken over as it is.
    */
   constructor(
     private readonly settings: SegmentSettings,
     ids: Float64Array,
-    hashes: Uint8Array,
+    hashes: Uint8Array | KernelState,
     order?: Uint32Array,
   ) {
-    this.load(ids, hashes, order);
+    this.kernel = new PdqKernel(hashes instanceof Uint8Array ? undefined : hashes);
+    if (hashes instanceof Uint8Array) this.load(ids, hashes, order);
+    else this.setEntries(ids);
+  }
+
+  /** What a worker needs to read this segment's live entries while this thread keeps querying it. */
+  share(): SharedSegment {
+    return { kernel: this.kernel.state(), ids: this.ids, alive: this.alive.slice() };
   }
 
   get slotCount(): number {
@@ -143,30 +159,13 @@ export class PdqSegment {
    * the contents of the rebuilt segment.
    */
   mergedWith(extraIds: Float64Array, extraHashes: Uint8Array): { ids: Float64Array; hashes: Uint8Array } {
-    const total = this.liveCount + extraIds.length;
-    const ids = new Float64Array(total);
-    const hashes = new Uint8Array(total * HASH_BYTES);
-    const own = this.kernel.hashView(0, this.ids.length);
-    let slot = 0;
-    let extra = 0;
-    for (let written = 0; written < total;) {
-      while (slot < this.ids.length && this.alive[slot] !== 1) slot++;
-      const nextExtra = extraIds[extra] ?? Number.POSITIVE_INFINITY;
-      if (slot < this.ids.length && (this.ids[slot] ?? 0) < nextExtra) {
-        // Copy the whole run of live entries that comes before the next extra one in a single call.
-        const runStart = slot;
-        while (slot < this.ids.length && this.alive[slot] === 1 && (this.ids[slot] ?? 0) < nextExtra) slot++;
-        ids.set(this.ids.subarray(runStart, slot), written);
-        hashes.set(own.subarray(runStart * HASH_BYTES, slot * HASH_BYTES), written * HASH_BYTES);
-        written += slot - runStart;
-      } else {
-        ids[written] = nextExtra;
-        hashes.set(extraHashes.subarray(extra * HASH_BYTES, (extra + 1) * HASH_BYTES), written * HASH_BYTES);
-        extra++;
-        written++;
-      }
-    }
-    return { ids, hashes };
+    return mergeEntries(
+      this.ids,
+      this.alive,
+      this.kernel.hashView(0, this.ids.length),
+      extraIds,
+      extraHashes,
+    );
   }
 
   /** Replaces the contents (as from mergedWith) and rebuilds the tables. */
@@ -177,20 +176,74 @@ export class PdqSegment {
   }
 
   private load(ids: Float64Array, hashes: Uint8Array, order?: Uint32Array): void {
-    this.ids = ids;
+    this.kernel.loadHashes(hashes, order);
+    const chunks = this.chunks(ids.length);
+    if (chunks !== undefined) this.kernel.buildTables(chunks);
+    this.setEntries(ids);
+  }
+
+  private setEntries(ids: Float64Array): void {
+    // Entry ids live in shared memory, so that a worker folding this segment reads them without a copy.
+    this.ids = ids.buffer instanceof SharedArrayBuffer ? ids : sharedCopy(ids);
     this.alive = new Uint8Array(ids.length).fill(1);
     this.dead = 0;
-    this.kernel.loadHashes(hashes, order);
-    this.plan = undefined;
-    if (ids.length > 0 && ids.length >= this.settings.minIndexedSize) {
-      const chunks = chunksOf(this.settings.chunkCount ?? chooseChunkCount(ids.length));
-      this.kernel.buildTables(chunks);
-      this.plan = new SearchPlan(chunks, ids.length);
-    }
+    const chunks = this.chunks(ids.length);
+    this.plan = chunks === undefined ? undefined : new SearchPlan(chunks, ids.length);
+  }
+
+  /** The multi-index chunks for a segment of `size` entries, or undefined if it is only scanned. */
+  private chunks(size: number) {
+    if (size === 0 || size < this.settings.minIndexedSize) return undefined;
+    return chunksOf(this.settings.chunkCount ?? chooseChunkCount(size));
   }
 
   private usesTables(threshold: number, strategy: PdqSearchStrategy): boolean {
     if (this.plan === undefined || strategy === 'scan') return false;
     return strategy === 'index' || this.plan.prefersTables(threshold);
   }
+}
+
+/**
+ * The live entries of a segment (`ids`, `alive` flags, `hashes` in slot order) merged with `extraIds`
+ * (ascending, none of them live in the segment) and `extraHashes`, in id order. The result's ids are in
+ * shared memory.
+ */
+export function mergeEntries(
+  ownIds: Float64Array,
+  alive: Uint8Array,
+  own: Uint8Array,
+  extraIds: Float64Array,
+  extraHashes: Uint8Array,
+): { ids: Float64Array; hashes: Uint8Array } {
+  let live = 0;
+  for (let slot = 0; slot < ownIds.length; slot++) live += alive[slot] === 1 ? 1 : 0;
+  const total = live + extraIds.length;
+  const ids = new Float64Array(new SharedArrayBuffer(total * 8));
+  const hashes = new Uint8Array(total * HASH_BYTES);
+  let slot = 0;
+  let extra = 0;
+  for (let written = 0; written < total;) {
+    while (slot < ownIds.length && alive[slot] !== 1) slot++;
+    const nextExtra = extraIds[extra] ?? Number.POSITIVE_INFINITY;
+    if (slot < ownIds.length && (ownIds[slot] ?? 0) < nextExtra) {
+      // Copy the whole run of live entries that comes before the next extra one in a single call.
+      const runStart = slot;
+      while (slot < ownIds.length && alive[slot] === 1 && (ownIds[slot] ?? 0) < nextExtra) slot++;
+      ids.set(ownIds.subarray(runStart, slot), written);
+      hashes.set(own.subarray(runStart * HASH_BYTES, slot * HASH_BYTES), written * HASH_BYTES);
+      written += slot - runStart;
+    } else {
+      ids[written] = nextExtra;
+      hashes.set(extraHashes.subarray(extra * HASH_BYTES, (extra + 1) * HASH_BYTES), written * HASH_BYTES);
+      extra++;
+      written++;
+    }
+  }
+  return { ids, hashes };
+}
+
+function sharedCopy(ids: Float64Array): Float64Array {
+  const copy = new Float64Array(new SharedArrayBuffer(ids.byteLength));
+  copy.set(ids);
+  return copy;
 }

@@ -5,8 +5,12 @@
 // multi-index hashing tables over it, plus an append area (pdq-index-delta.ts) that takes single adds and is
 // scanned by brute force. When the append area passes a small fraction of the index it is folded into a
 // segment by a rebuild; removals are tombstones, and a segment with many of them is rebuilt without them.
+// With foldInBackground, rebuilds run in a worker thread (pdq-index-background.ts): the full append area is
+// set aside (still queried), new adds go to a fresh one, and the rebuilt segment is swapped in whole when
+// it is ready, with the removals and replacements made meanwhile applied to it.
 // Each query takes, per segment, whichever of the tables and a scan the cost model (pdq-index-plan.ts)
 // expects to be faster, so every threshold from 0 to 256 is answered exactly.
+import { runIndexJob } from './pdq-index-background.js';
 import { PdqDelta } from './pdq-index-delta.js';
 import { NearestNeighbours } from './pdq-index-nearest.js';
 import {
@@ -19,7 +23,7 @@ import {
 import { sortEntries } from './pdq-index-order.js';
 import { HASH_BYTES, MAX_CHUNK_COUNT, MIN_CHUNK_COUNT } from './pdq-index-plan.js';
 import { PdqSegment } from './pdq-index-segment.js';
-import type { PdqNeighbour, PdqSearchStrategy, SegmentSettings } from './pdq-index-segment.js';
+import type { PdqNeighbour, PdqSearchStrategy, SegmentSettings, SharedSegment } from './pdq-index-segment.js';
 
 export { bruteForceSearch } from './pdq-index-brute-force.js';
 export type { PdqNeighbour, PdqSearchStrategy } from './pdq-index-segment.js';
@@ -37,6 +41,11 @@ export interface PdqIndexOptions {
   segmentCapacity?: number;
   /** Segments with fewer entries are scanned instead of getting tables. Default 4,096. */
   minIndexedSize?: number;
+  /**
+   * Rebuild segments (folds, tombstone clean-ups) in a worker thread, keeping the event loop free and
+   * answering queries from the old segments meanwhile. Default false: rebuilds happen within add/remove.
+   */
+  foldInBackground?: boolean;
 }
 
 export interface PdqQueryOptions {
@@ -60,12 +69,25 @@ const DEFAULT_THRESHOLD = 31;
 const MAX_SEGMENT_CAPACITY = 2 ** 25;
 const MAX_BATCH = 65_536;
 
+/** A rebuild under way in a worker: the entries it works from stay queryable until it is swapped in. */
+interface BackgroundRebuild {
+  /** The segment being rebuilt, still answering queries; none when the result is a new segment. */
+  target: PdqSegment | undefined;
+  /** The append area being folded in, still answering queries. */
+  folding: PdqDelta;
+  /** Entry ids removed or re-added since the rebuild began: stale in its result. */
+  touched: Set<number>;
+  done: Promise<void>;
+}
+
 export class PdqIndex {
   private segments: PdqSegment[] = [];
-  private readonly delta = new PdqDelta();
+  private delta = new PdqDelta();
+  private background: BackgroundRebuild | undefined;
   private readonly segmentSettings: SegmentSettings;
   private readonly segmentCapacity: number;
   private readonly maxDeltaSize: number | undefined;
+  private readonly foldInBackground: boolean;
 
   private constructor(options: PdqIndexOptions) {
     checkIntegerOption('chunkCount', options.chunkCount, MIN_CHUNK_COUNT, MAX_CHUNK_COUNT);
@@ -75,6 +97,7 @@ export class PdqIndex {
     this.segmentSettings = { chunkCount: options.chunkCount, minIndexedSize: options.minIndexedSize ?? 4096 };
     this.segmentCapacity = options.segmentCapacity ?? 2 ** 24;
     this.maxDeltaSize = options.maxDeltaSize;
+    this.foldInBackground = options.foldInBackground ?? false;
   }
 
   /**
@@ -110,9 +133,38 @@ export class PdqIndex {
     return index;
   }
 
+  /**
+   * build(), run in a worker thread: the event loop stays free while the tables are built. `entryIds` and
+   * `hashes` are moved to the worker, not copied: do not use them afterwards.
+   */
+  static async buildInBackground(
+    entryIds: Float64Array,
+    hashes: Uint8Array,
+    options: PdqIndexOptions = {},
+  ): Promise<PdqIndex> {
+    const index = new PdqIndex(options);
+    checkHashes(hashes, entryIds.length);
+    for (const entryId of entryIds) checkEntryId(entryId);
+    const segments = await runIndexJob({ kind: 'build', options, ids: entryIds, hashes });
+    index.segments = segments.map(
+      (shared) => new PdqSegment(index.segmentSettings, shared.ids, shared.kernel),
+    );
+    return index;
+  }
+
+  /** The segments as another thread can take them over (see buildInBackground). */
+  shareSegments(): SharedSegment[] {
+    return this.segments.map((segment) => segment.share());
+  }
+
+  /** Resolves once no background rebuild is under way (at once without foldInBackground). */
+  async settled(): Promise<void> {
+    while (this.background !== undefined) await this.background.done;
+  }
+
   /** Live entries. */
   get size(): number {
-    let size = this.delta.size;
+    let size = this.delta.size + (this.background?.folding.size ?? 0);
     for (const segment of this.segments) size += segment.liveCount;
     return size;
   }
@@ -121,7 +173,7 @@ export class PdqIndex {
   add(entryId: number, hash: Uint8Array): void {
     checkEntryId(entryId);
     checkHash(hash);
-    if (!this.delta.has(entryId)) this.removeFromSegments(entryId);
+    if (!this.delta.has(entryId)) this.removeOlder(entryId);
     this.delta.set(entryId, hash);
     if (this.delta.size > this.deltaLimit()) this.fold();
   }
@@ -129,12 +181,16 @@ export class PdqIndex {
   /** Removes an entry; returns whether it was there. */
   remove(entryId: number): boolean {
     checkEntryId(entryId);
-    return this.delta.remove(entryId) || this.removeFromSegments(entryId);
+    return this.delta.remove(entryId) || this.removeOlder(entryId);
   }
 
   has(entryId: number): boolean {
     checkEntryId(entryId);
-    return this.delta.has(entryId) || this.segments.some((segment) => segment.find(entryId) >= 0);
+    return (
+      this.delta.has(entryId) ||
+      (this.background?.folding.has(entryId) ?? false) ||
+      this.segments.some((segment) => segment.find(entryId) >= 0)
+    );
   }
 
   /** Every entry within `threshold` bits of `hash` (the nearest `limit`), sorted by distance, then entry id. */
@@ -144,6 +200,7 @@ export class PdqIndex {
     checkIntegerOption('limit', options.limit, 1, Number.MAX_SAFE_INTEGER);
     const found = new NearestNeighbours(options.limit);
     for (const segment of this.segments) segment.query(hash, threshold, options.strategy ?? 'auto', found);
+    this.background?.folding.query(hash, threshold, found);
     this.delta.query(hash, threshold, found);
     return found.sorted();
   }
@@ -167,6 +224,7 @@ export class PdqIndex {
       const window = results.slice(first, first + MAX_BATCH);
       for (const segment of this.segments)
         segment.queryBatch(slice, threshold, options.strategy ?? 'auto', window);
+      this.background?.folding.queryBatch(slice, threshold, window);
       this.delta.queryBatch(slice, threshold, window);
     }
     return results.map((found) => found.sorted());
@@ -174,7 +232,7 @@ export class PdqIndex {
 
   /** Bytes held: WebAssembly memories (hashes, tables, scratch), entry ids, tombstones, the append area. */
   memoryBytes(): number {
-    let bytes = this.delta.memoryBytes();
+    let bytes = this.delta.memoryBytes() + (this.background?.folding.memoryBytes() ?? 0);
     for (const segment of this.segments) bytes += segment.memoryBytes();
     return bytes;
   }
@@ -182,7 +240,7 @@ export class PdqIndex {
   stats(): PdqIndexStats {
     return {
       segments: this.segments.length,
-      deltaSize: this.delta.size,
+      deltaSize: this.delta.size + (this.background?.folding.size ?? 0),
       tombstones: this.segments.reduce((total, segment) => total + segment.deadCount, 0),
       chunkCounts: this.segments.map((segment) => segment.chunkCount),
     };
@@ -193,14 +251,17 @@ export class PdqIndex {
     return Math.min(limit, this.segmentCapacity);
   }
 
-  private removeFromSegments(entryId: number): boolean {
+  /** Removes an entry from the segments or the append area being folded; returns whether it was there. */
+  private removeOlder(entryId: number): boolean {
+    const background = this.background;
+    // Whatever the rebuild under way holds for this entry is stale now.
+    background?.touched.add(entryId);
+    if (background?.folding.remove(entryId) === true) return true;
     for (const segment of this.segments) {
       const slot = segment.find(entryId);
       if (slot < 0) continue;
       segment.kill(slot);
-      // Tombstones cost scan and verify time and memory: past 1 in 8, rebuild the segment without them.
-      if (segment.deadCount * 8 > segment.slotCount)
-        this.rebuild(segment, new Float64Array(0), new Uint8Array(0));
+      if (background === undefined && tooManyTombstones(segment)) this.rebuild(segment, undefined);
       return true;
     }
     return false;
@@ -208,19 +269,89 @@ export class PdqIndex {
 
   /** Moves the append area into the smallest segment with room for it, or into a new segment. */
   private fold(): void {
-    const { ids, hashes } = this.delta.drain();
+    if (this.background !== undefined) return; // the append area waits for the fold under way
     let target: PdqSegment | undefined;
     for (const segment of this.segments) {
-      if (segment.liveCount + ids.length > this.segmentCapacity) continue;
+      if (segment.liveCount + this.delta.size > this.segmentCapacity) continue;
       if (target === undefined || segment.liveCount < target.liveCount) target = segment;
     }
-    if (target === undefined) this.segments.push(new PdqSegment(this.segmentSettings, ids, hashes));
-    else this.rebuild(target, ids, hashes);
+    this.rebuild(target, this.delta);
+    if (this.foldInBackground) this.delta = new PdqDelta();
   }
 
-  private rebuild(segment: PdqSegment, extraIds: Float64Array, extraHashes: Uint8Array): void {
-    const merged = segment.mergedWith(extraIds, extraHashes);
+  /**
+   * Rebuilds `target` (or makes a new segment when undefined) with the entries of `extra` added and its
+   * tombstones dropped: at once, or in a worker with the result swapped in when it is ready.
+   */
+  private rebuild(target: PdqSegment | undefined, extra: PdqDelta | undefined): void {
+    const { ids, hashes } = extra?.sorted() ?? { ids: new Float64Array(0), hashes: new Uint8Array(0) };
+    if (!this.foldInBackground) {
+      extra?.clear();
+      if (target === undefined) this.segments.push(new PdqSegment(this.segmentSettings, ids, hashes));
+      else this.replace(target, target.mergedWith(ids, hashes));
+      return;
+    }
+    const job = runIndexJob({
+      kind: 'fold',
+      settings: this.segmentSettings,
+      target: target?.share(),
+      extraIds: ids,
+      extraHashes: hashes,
+    });
+    const background: BackgroundRebuild = {
+      target,
+      folding: extra ?? new PdqDelta(),
+      touched: new Set(),
+      done: job.then(
+        (built) => this.swapIn(background, built),
+        // A worker that fails (out of memory, say) leaves the index as it was: the entries it was folding
+        // go back to the append area, and the next add tries again.
+        () => this.restore(background),
+      ),
+    };
+    this.background = background;
+  }
+
+  private swapIn(background: BackgroundRebuild, built: SharedSegment[]): void {
+    const segments = built.map((shared) => new PdqSegment(this.segmentSettings, shared.ids, shared.kernel));
+    for (const segment of segments) {
+      for (const entryId of background.touched) {
+        const slot = segment.find(entryId);
+        if (slot >= 0) segment.kill(slot);
+      }
+    }
+    const others = this.segments.filter((segment) => segment !== background.target);
+    this.segments = [...others, ...segments];
+    this.background = undefined;
+    this.afterRebuild();
+  }
+
+  private restore(background: BackgroundRebuild): void {
+    const { ids, hashes } = background.folding.sorted();
+    this.background = undefined;
+    ids.forEach((entryId, position) => {
+      if (!this.delta.has(entryId))
+        this.delta.set(entryId, hashes.subarray(position * 32, position * 32 + 32));
+    });
+  }
+
+  /** Starts the next rebuild if one waited for the last: a full append area or a segment of tombstones. */
+  private afterRebuild(): void {
+    if (this.delta.size > this.deltaLimit()) {
+      this.fold();
+      return;
+    }
+    const worn = this.segments.find(tooManyTombstones);
+    if (worn !== undefined) this.rebuild(worn, undefined);
+  }
+
+  private replace(segment: PdqSegment, merged: { ids: Float64Array; hashes: Uint8Array }): void {
     if (merged.ids.length === 0) this.segments = this.segments.filter((other) => other !== segment);
     else segment.rebuild(merged.ids, merged.hashes);
   }
+}
+
+/** Tombstones cost scan and verify time and memory: past 1 in 8, a segment is rebuilt without them. */
+function tooManyTombstones(segment: PdqSegment): boolean {
+  return segment.deadCount * 8 > segment.slotCount;
 }

@@ -417,3 +417,11 @@ export class GuardedResponse {
 function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
+
+/**
+ * Whether an HTTP status says "not now" rather than "no": a server error, a timeout or a rate limit may
+ * pass; any other failure status will not change by trying again. The one place this is decided.
+ */
+export function retryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}

@@ -30,13 +30,17 @@ import { caseHasMedia, getCase } from './views.js';
 
 /** Casework options from the configuration: the match threshold also groups near-identical images. */
 export function caseworkOptions(
-  config: Pick<Config, 'matchThreshold' | 'caseLockMs' | 'twoPersonRule' | 'grades' | 'crawlConfirmed'>,
+  config: Pick<
+    Config,
+    'matchThreshold' | 'caseLockMs' | 'twoPersonRule' | 'grades' | 'crawlConfirmed' | 'repeatWindowMinutes'
+  >,
 ): CaseworkOptions {
   return {
     pdqThreshold: config.matchThreshold,
     lockMs: config.caseLockMs,
     twoPersonRule: config.twoPersonRule,
     crawlConfirmed: config.crawlConfirmed,
+    repeatWindowMs: config.repeatWindowMinutes * 60_000,
     grades: config.grades,
   };
 }
@@ -55,6 +59,7 @@ export class Casework {
       lockMs: options.lockMs,
       twoPersonRule: options.twoPersonRule,
       crawlConfirmed: options.crawlConfirmed ?? false,
+      repeatWindowMs: options.repeatWindowMs ?? 0,
       grades: options.grades,
       clock: options.clock ?? (() => new Date()),
       postgres: database.dialect === 'postgres',
@@ -75,9 +80,17 @@ export class Casework {
     return fileReport(this.context, input, trx);
   }
 
-  /** Links media (fetched or uploaded) to a report; merges a newer case about the same media. */
-  attachMedia(reportId: number, media: readonly ReportMedia[], extra: AttachExtra = {}): Promise<void> {
-    return attachMedia(this.context, reportId, media, extra);
+  /**
+   * Links media (fetched or uploaded) to a report; merges a newer case about the same media. Pass a
+   * transaction to make it part of the change that produced it.
+   */
+  attachMedia(
+    reportId: number,
+    media: readonly ReportMedia[],
+    extra: AttachExtra = {},
+    trx?: Kysely<Schema>,
+  ): Promise<FiledReport> {
+    return attachMedia(this.context, reportId, media, extra, trx);
   }
 
   /** The cases the reviewer may work, in queue order, a page at a time. */

@@ -14,6 +14,7 @@ export interface CaseworkContext {
   lockMs: number;
   twoPersonRule: boolean;
   crawlConfirmed: boolean;
+  repeatWindowMs: number;
   grades: Record<string, readonly string[]>;
   clock: () => Date;
   /** Row locks (SELECT … FOR UPDATE) are taken on PostgreSQL; SQLite transactions are serial anyway. */

@@ -15,6 +15,8 @@ import type { ClaimedJob } from '../jobs/index.js';
 import { Matcher, addBankEntry, createBank } from '../matching/index.js';
 import { GeoIpTable, NetworkGuard } from '../network/index.js';
 import { casework, describeEachEngine, minute, useTemporaryDirectory } from '../../test/support/index.js';
+import { ContentPipeline } from '../pipeline/index.js';
+import { Policy } from '../policy/index.js';
 import { reportHandlers } from './index.js';
 import type { ReportFetchDependencies } from './index.js';
 
@@ -92,12 +94,14 @@ describeEachEngine('report fetch job', (database) => {
     const hashes = await hashImage(standin, { limits: { maxBytes: 1024 * 1024, maxPixels: 10_000_000 } });
     await addBankEntry(db, 'csam-standin', { signalType: 'pdq', signal: hashes.pdq });
     const matcher = await Matcher.open(db, { defaultThreshold: 31, minQuality: 50, refreshMs: 0 });
+    const policy = new Policy(db);
     const geo = GeoIpTable.parse('127.0.0.0,127.255.255.255,NL\n', 'test table');
     /** Runs a job as a worker would, with a guard that allows 127.0.0.1 unless told otherwise. */
     const run = async (job: ClaimedJob, allowLoopback = true) => {
       const guard = new NetworkGuard(allowLoopback ? { allow: ['127.0.0.1'] } : {});
       guards.push(guard);
-      const deps: ReportFetchDependencies = { casework: work, evidence, guard, matcher, geo, limits };
+      const pipeline = new ContentPipeline({ database: db, matcher, evidence, casework: work, policy });
+      const deps: ReportFetchDependencies = { pipeline, evidence, guard, geo, limits };
       const handler = reportHandlers(deps)['report.fetch'];
       if (handler === undefined) throw new Error('no report.fetch handler');
       return handler(job, new AbortController().signal, db);

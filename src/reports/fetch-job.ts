@@ -1,27 +1,23 @@
-// The job that fetches a reported URL's media: through the network guard, into the evidence store,
-// matched against the banks, then attached to the report (which may merge cases). A URL the guard or the
+// The job that fetches a reported URL's media: through the network guard, into the evidence store, then
+// through the content pipeline, which matches it and attaches it to the report (which may merge cases). A URL the guard or the
 // server refuses for good marks the report unreachable; a network failure is retried by the queue.
 import { recordAudit } from '../audit/index.js';
-import { isWardenError } from '../errors/index.js';
+import { isRetryable, isWardenError } from '../errors/index.js';
 import { fetchMedia } from '../evidence/index.js';
 import type { EvidenceStore, FetchMediaLimits } from '../evidence/index.js';
-import type { PdqHash } from '../hashing/index.js';
 import { NonRetryableError } from '../jobs/index.js';
 import type { ClaimedJob, JobHandler } from '../jobs/index.js';
-import { matchJson } from '../matching/index.js';
-import type { MatchJson, MatchQuery, Matcher } from '../matching/index.js';
 import type { GeoIpTable, NetworkGuard } from '../network/index.js';
+import { evidenceSignals } from '../pipeline/index.js';
+import type { ContentItem, ContentPipeline } from '../pipeline/index.js';
 import type { Database } from '../store/index.js';
-import type { Casework } from './casework.js';
 import { fetchKind } from './intake.js';
-import type { ReportMedia } from './types.js';
 
 export interface ReportFetchDependencies {
-  casework: Casework;
+  pipeline: ContentPipeline;
   evidence: EvidenceStore;
   guard: NetworkGuard;
-  matcher?: Matcher;
-  geo?: GeoIpTable;
+  geo?: GeoIpTable | undefined;
   limits: FetchMediaLimits;
 }
 
@@ -67,47 +63,38 @@ export function reportHandlers(deps: ReportFetchDependencies): Record<string, Jo
       try {
         fetched = await fetchMedia(deps.guard, report.url, deps.limits, signal);
       } catch (error) {
-        if (!isWardenError(error)) throw error;
+        // A network failure or a server error is tried again by the queue; what will not change is final.
+        if (!isWardenError(error) || isRetryable(error)) throw error;
         await finish(database, reportId, 'unreachable', { reason: error.message });
         throw new NonRetryableError(error.message, { cause: error });
       }
 
       const problems = [...fetched.problems];
-      const media: ReportMedia[] = [];
+      const items: ContentItem[] = [];
       for (const found of fetched.media) {
         try {
-          media.push({ item: await deps.evidence.put(database, found.bytes), url: found.url });
+          const evidence = await deps.evidence.put(database, found.bytes);
+          items.push({ signals: evidenceSignals(evidence), url: found.url, evidence });
         } catch (error) {
           if (!isWardenError(error)) throw error;
           problems.push(`${found.url} was not kept: ${error.message}`);
         }
       }
-
-      const matches: MatchJson[] = [];
-      if (deps.matcher !== undefined) {
-        const queries: MatchQuery[] = media.map(({ item }) => ({
-          ...(item.pdq === '' ? {} : { pdq: item.pdq as PdqHash }),
-          ...(item.quality === null ? {} : { quality: item.quality }),
-          md5: item.md5,
-          sha256: item.sha256,
-        }));
-        if (report.url_key !== '') queries.push({ url: report.url_key });
-        for (const result of await deps.matcher.matchBatch(queries)) {
-          for (const match of result.matches) {
-            if (!matches.some((known) => known.entry_id === match.entryId)) matches.push(matchJson(match));
-          }
-        }
-      }
-      const hostCountry =
-        deps.geo === undefined || fetched.hostAddress === '' ? '' : deps.geo.lookup(fetched.hostAddress);
-      await deps.casework.attachMedia(reportId, media, {
-        matches,
+      // The page's media completes the report through the content pipeline: matched, judged by the rules,
+      // announced to the platform when they call for it, in one transaction.
+      await deps.pipeline.process({
+        source: 'public',
+        reporter: 'system',
+        reportId,
+        url: report.url,
+        items,
         hostAddress: fetched.hostAddress,
-        hostCountry,
+        hostCountry:
+          deps.geo === undefined || fetched.hostAddress === '' ? '' : deps.geo.lookup(fetched.hostAddress),
       });
       await finish(database, reportId, 'fetched', {
         final_url: fetched.finalUrl,
-        media: media.map(({ item }) => item.sha256),
+        media: items.map((item) => item.evidence?.sha256),
         problems,
       });
     },

@@ -42,8 +42,19 @@ export async function fileReport(
 
 async function fileChecked(context: CaseworkContext, db: Db, report: CheckedReport): Promise<FiledReport> {
   const at = stamp(context);
+  const repeatKey = repeatKeyOf(report);
+  // A repeat is counted without joining its case again: that is what keeps a flood cheap.
+  const earlier = await openRepeat(context, db, repeatKey);
+  if (earlier !== undefined) {
+    const caseRow = await lockCase(context, db, earlier);
+    const repeated = await addOccurrence(context, db, caseRow.id, repeatKey, report, at);
+    if (repeated !== undefined) return repeated;
+  }
   const signals = caseSignals([report, ...report.media.map(({ item }) => item)]);
   const caseRow = await joinCase(context, db, report, signals, at);
+  // The case is locked now, so a repeat filed concurrently with the first report still counts.
+  const repeated = await addOccurrence(context, db, caseRow.id, repeatKey, report, at);
+  if (repeated !== undefined) return repeated;
 
   const reference = report.source === 'public' ? await uniqueReference(db) : null;
   const decided = caseRow.status === 'decided';
@@ -71,6 +82,8 @@ async function fileChecked(context: CaseworkContext, db: Db, report: CheckedRepo
       quality: report.quality,
       host_address: report.hostAddress,
       host_country: report.hostCountry,
+      repeat_key: repeatKey,
+      last_seen_at: at,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -96,7 +109,94 @@ async function fileChecked(context: CaseworkContext, db: Db, report: CheckedRepo
   if (report.url !== '' && report.media.length === 0) {
     await enqueueJob(db, { kind: fetchKind, payload: { report_id: id }, dedupeKey: `${fetchKind}:${id}` });
   }
-  return { id, caseId: caseRow.id, reference };
+  return { id, caseId: caseRow.id, reference, occurrences: 1 };
+}
+
+/** Platform references kept on a report for its repeats, at most. */
+const maxOccurrenceReferences = 100;
+
+/**
+ * What makes a later report a repeat of this one: the same source and reporter sending the same
+ * content from the same address. Public reports are never folded: each anonymous reporter gets a reference of their own.
+ */
+function repeatKeyOf(report: CheckedReport): string {
+  if (report.source === 'public') return '';
+  const content = report.sha256 || report.md5 || report.pdq;
+  // The same image at another address is another place to take it down from: a report of its own.
+  return content === '' && report.urlKey === ''
+    ? ''
+    : `${report.source}|${report.reporter}|${report.urlKey}|${content}`;
+}
+
+/** The case of the latest report with this repeat key within the window, if any. */
+async function openRepeat(context: CaseworkContext, db: Db, repeatKey: string): Promise<number | undefined> {
+  if (repeatKey === '' || context.repeatWindowMs === 0) return undefined;
+  const row = await db
+    .selectFrom('reports')
+    .select('case_id')
+    .where('repeat_key', '=', repeatKey)
+    .where('last_seen_at', '>=', windowStart(context))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.case_id ?? undefined;
+}
+
+function windowStart(context: CaseworkContext): string {
+  return new Date(context.clock().getTime() - context.repeatWindowMs).toISOString();
+}
+
+/**
+ * A repeat within the window adds an occurrence to the report already open in the case, instead of a
+ * report of its own: one platform resubmitting one image must not flood the queue and the audit log.
+ * The audit records the count at the first repeat and at every power of ten, not every repeat.
+ */
+async function addOccurrence(
+  context: CaseworkContext,
+  db: Db,
+  caseId: number,
+  repeatKey: string,
+  report: CheckedReport,
+  at: string,
+): Promise<FiledReport | undefined> {
+  if (repeatKey === '' || context.repeatWindowMs === 0) return undefined;
+  const open = await db
+    .selectFrom('reports')
+    .select(['id', 'reference', 'occurrences', 'occurrence_references', 'platform_reference'])
+    .where('case_id', '=', caseId)
+    .where('repeat_key', '=', repeatKey)
+    .where('last_seen_at', '>=', windowStart(context))
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (open === undefined) return undefined;
+  const occurrences = open.occurrences + 1;
+  const references = JSON.parse(open.occurrence_references) as string[];
+  const addReference =
+    report.platformReference !== '' &&
+    report.platformReference !== open.platform_reference &&
+    references.length < maxOccurrenceReferences &&
+    !references.includes(report.platformReference);
+  await db
+    .updateTable('reports')
+    .set({
+      occurrences,
+      last_seen_at: at,
+      ...(addReference
+        ? { occurrence_references: JSON.stringify([...references, report.platformReference]) }
+        : {}),
+    })
+    .where('id', '=', open.id)
+    .execute();
+  if (occurrences === 2 || Number.isInteger(Math.log10(occurrences))) {
+    await recordAudit(db, {
+      actor: report.reporter === '' ? 'system' : report.reporter,
+      action: 'report.repeated',
+      target: `report:${open.id}`,
+      details: { case_id: caseId, occurrences },
+    });
+  }
+  return { id: open.id, caseId, reference: open.reference, occurrences };
 }
 
 /** What the report's `content` column keeps: the content's signals as given. */
@@ -166,10 +266,16 @@ async function insertMedia(
     .execute();
   const have = new Set(existing.map((row) => row.sha256));
   const rows = [];
-  for (const { item, url } of media) {
+  for (const { item, url, matches } of media) {
     if (have.has(item.sha256)) continue;
     have.add(item.sha256);
-    rows.push({ report_id: reportId, sha256: item.sha256, url, created_at: at });
+    rows.push({
+      report_id: reportId,
+      sha256: item.sha256,
+      url,
+      created_at: at,
+      matches: JSON.stringify(matches ?? []),
+    });
   }
   if (rows.length > 0) await db.insertInto('report_media').values(rows).execute();
   return rows.length;
@@ -194,8 +300,15 @@ export async function attachMedia(
   reportId: number,
   media: readonly ReportMedia[],
   extra: AttachExtra,
-): Promise<void> {
-  await context.database.db.transaction().execute(async (db) => {
+  trx?: Db,
+): Promise<FiledReport> {
+  if (trx === undefined) {
+    return context.database.db
+      .transaction()
+      .execute((db) => attachMedia(context, reportId, media, extra, db));
+  }
+  const db = trx;
+  {
     const at = stamp(context);
     const report = await db.selectFrom('reports').selectAll().where('id', '=', reportId).executeTakeFirst();
     if (report === undefined || report.case_id === null) {
@@ -220,6 +333,7 @@ export async function attachMedia(
       .set({
         matches: JSON.stringify(matches),
         category,
+        ...(extra.verdict === undefined ? {} : { verdict: extra.verdict }),
         ...(fillHashes
           ? { pdq: first.pdq, md5: first.md5, sha256: first.sha256, quality: first.quality }
           : {}),
@@ -233,5 +347,6 @@ export async function attachMedia(
     // The report may now belong to the older case it was merged into.
     const current = await lockCase(context, db, report.case_id);
     await applyFacts(db, current, { matches, category }, at);
-  });
+    return { id: reportId, caseId: current.id, reference: report.reference, occurrences: report.occurrences };
+  }
 }

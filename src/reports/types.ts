@@ -22,6 +22,8 @@ export interface ReportSignals {
 export interface ReportMedia {
   item: EvidenceItem;
   url: string;
+  /** What this item matched, so that each item is decided on its own. */
+  matches?: MatchJson[];
 }
 
 /** One HTTP exchange behind a report (crawler evidence): what answered, when, from which address. */
@@ -65,10 +67,14 @@ export interface FiledReport {
   caseId: number;
   /** The public reference (WR-…) for public reports, null for others. */
   reference: string | null;
+  /** How many times the same source sent this content while the report was open (1 for a new report). */
+  occurrences: number;
 }
 
 export interface AttachExtra {
   matches?: MatchJson[];
+  /** The rules' verdict on the attached media, when stricter than the report's. */
+  verdict?: string;
   hostAddress?: string;
   hostCountry?: string;
 }
@@ -108,6 +114,8 @@ export interface CaseworkOptions {
   crawlConfirmed?: boolean;
   /** Category → grades; an empty list means the category is decided without a grade. */
   grades: Record<string, readonly string[]>;
+  /** A repeat of the same content from the same source within this many ms adds an occurrence; 0: never. */
+  repeatWindowMs?: number;
   /** The time, for tests; default the system clock. */
   clock?: () => Date;
 }

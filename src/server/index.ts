@@ -1,39 +1,20 @@
 // The server's public door: build the app for tests, or run it (`warden serve`) with graceful shutdown,
 // the embedded job worker, and optionally several processes sharing one port.
 import cluster from 'node:cluster';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { Worker } from '../jobs/index.js';
 import { backgroundHandlers } from '../background/index.js';
 import { buildApp } from './app.js';
 import { openServices } from './services.js';
+import { createLogger } from '../warden/index.js';
 import type { Services } from './services.js';
 
 export { buildApp, apiVersion } from './app.js';
 export type { App } from './app.js';
 export { openServices } from './services.js';
+export { createLogger } from '../warden/index.js';
 export type { Services } from './services.js';
-
-export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    // Keys and secrets never reach the log, even by accident.
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        '*.key',
-        '*.secret',
-        '*.password',
-        'databaseUrl',
-        'evidenceKey',
-        'smtpUrl',
-      ],
-      censor: '[redacted]',
-    },
-  });
-}
 
 /**
  * Runs the server until SIGINT or SIGTERM, then stops accepting connections, finishes the requests and
@@ -48,7 +29,7 @@ export async function runServer(config: Config): Promise<void> {
   }
   const services = await openServices(config, logger);
   const app = await buildApp(services);
-  const worker = config.serveWorker ? await startWorker(services) : undefined;
+  const worker = config.serveWorker ? startWorker(services) : undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down: finishing requests and jobs in flight');
@@ -72,8 +53,8 @@ export async function runServer(config: Config): Promise<void> {
   if (cluster.isWorker) cluster.worker?.disconnect();
 }
 
-async function startWorker(services: Services): Promise<{ shutdown(): Promise<void> }> {
-  const background = await backgroundHandlers(services.config, services, (error, crawlId) =>
+function startWorker(services: Services): { shutdown(): Promise<void> } {
+  const background = backgroundHandlers(services.config, services, (error, crawlId) =>
     services.logger.error({ err: error, crawlId }, 'crawl stopped with an error; it is retried'),
   );
   const worker = new Worker(services.database, {

@@ -3,12 +3,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { WardenError } from '../errors/index.js';
 import { migrations } from './migrations.js';
 import type { Schema } from './schema.js';
+import { GatedDialect, WriteGate, runLongSqliteWrite } from './write-gate.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -17,6 +18,12 @@ export interface Database {
   readonly dialect: Dialect;
   /** Where the data lives, for messages: a file path or the PostgreSQL URL without its password. */
   readonly location: string;
+  /**
+   * Runs a long write (a bank import) in one transaction that other requests neither wait behind for reads
+   * nor slip into: on SQLite on a connection of its own, with other writers queued (see write-gate.ts).
+   * `work` must use only the handle it is given and should yield between batches.
+   */
+  longWrite<T>(work: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -65,8 +72,15 @@ function openSqlite(dataDir: string): Database {
   // would turn that into disk traffic.
   sqlite.pragma('cache_size = -131072');
   sqlite.pragma('temp_store = MEMORY');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: keptStatements(sqlite) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  const gate = new WriteGate();
+  const db = new Kysely<Schema>({ dialect: new GatedDialect({ database: keptStatements(sqlite) }, gate) });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    longWrite: (work) => runLongSqliteWrite(file, gate, work),
+    close: () => db.destroy(),
+  };
 }
 
 /**
@@ -115,7 +129,13 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
       `Cannot connect to PostgreSQL at ${location}: ${(error as Error).message}. Check DATABASE_URL and that the server is running.`,
     );
   }
-  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    location,
+    longWrite: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
 }
 
 async function migrate(database: Database, schema: string | undefined): Promise<void> {

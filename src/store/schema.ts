@@ -130,6 +130,13 @@ export interface ReportsTable {
   /** The address the URL's host resolved to when fetched, and its country (ISO 3166 alpha-2) if known. */
   host_address: Generated<string>;
   host_country: Generated<string>;
+  /** Source, reporter and content of the report: a repeat within the window adds an occurrence. */
+  repeat_key: Generated<string>;
+  /** How many times the same source sent the same content while the report was open. */
+  occurrences: Generated<number>;
+  last_seen_at: Generated<string>;
+  /** JSON: the platform references the repeats carried (the first ones). */
+  occurrence_references: Generated<string>;
 }
 
 export interface UsersTable {
@@ -242,6 +249,8 @@ export interface ReportMediaTable {
   /** Where the media was found; '' for an upload. */
   url: string;
   created_at: string;
+  /** JSON: what this item matched (MatchJson[]), so each item is decided on its own. */
+  matches: Generated<string>;
 }
 
 export interface WebhooksTable {

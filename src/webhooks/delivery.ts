@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { isWardenError } from '../errors/index.js';
 import { NonRetryableError } from '../jobs/index.js';
 import type { ClaimedJob, JobHandler } from '../jobs/index.js';
-import { NetworkGuard } from '../network/index.js';
+import { NetworkGuard, retryableStatus } from '../network/index.js';
 import type { GuardedResponse } from '../network/index.js';
 import type { Database } from '../store/index.js';
 import { deliveryKind, deliveryPayload } from './events.js';
@@ -85,7 +85,7 @@ async function deliver(
     await response.discardBody();
     return;
   }
-  const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+  const retryable = retryableStatus(response.status);
   const answer = `The receiver answered ${response.status}${await excerpt(response)}`;
   throw failure(
     job,

@@ -9,7 +9,8 @@ import { parseSignal } from '../../hashing/index.js';
 import type { ContentHashes } from '../../hashing/index.js';
 import { matchJson } from '../../matching/index.js';
 import { normaliseUrl } from '../../network/index.js';
-import type { MatchQuery } from '../../matching/index.js';
+import type { MatchOptions, MatchQuery } from '../../matching/index.js';
+import type { ContentItem } from '../../pipeline/index.js';
 import { principalOf } from '../auth.js';
 import { matchesFor } from './banks.js';
 import { ContentHashesSchema, MatchSchema, MultipartFile, SignalTypeSchema, errors } from '../schemas.js';
@@ -144,19 +145,22 @@ export function registerPlatformRoutes(app: App, services: Services): void {
     async (request) => {
       const principal = principalOf(request);
       const query = request.query;
-      let signals: MatchQuery;
-      let options: { threshold?: number; dihedral?: boolean; banks?: string[] };
+      let item: ContentItem;
+      let options: MatchOptions;
       let reference = query.reference;
-      let uploaded: Buffer | undefined;
       if (request.isMultipart()) {
         const { bytes, hashes } = await hashUpload(request, services, query.dihedral === true);
-        uploaded = bytes;
-        signals = {
-          pdq: hashes.pdq,
-          quality: hashes.quality,
-          md5: hashes.md5,
-          sha256: hashes.sha256,
-          ...(hashes.dihedral ? { dihedral: hashes.dihedral } : {}),
+        item = {
+          signals: {
+            pdq: hashes.pdq,
+            quality: hashes.quality,
+            md5: hashes.md5,
+            sha256: hashes.sha256,
+            ...(hashes.dihedral ? { dihedral: hashes.dihedral } : {}),
+          },
+          url: '',
+          bytes,
+          size: { width: hashes.width, height: hashes.height },
         };
         options = {
           ...(query.threshold === undefined ? {} : { threshold: query.threshold }),
@@ -170,44 +174,39 @@ export function registerPlatformRoutes(app: App, services: Services): void {
             'dihedral matching needs the image: upload it as multipart/form-data with ?dihedral=true, or send the rotated hashes as extra pdq signals.',
           );
         }
-        signals = signalsFromJson(body);
+        item = { signals: signalsFromJson(body), url: '' };
         options = {
           ...(body.threshold === undefined ? {} : { threshold: body.threshold }),
           ...(body.banks ? { banks: body.banks } : {}),
         };
         reference = body.reference ?? reference;
       }
-      const result = await services.matcher.match(signals, options);
+      // A URL signal is the content's URL; the hashes are its item.
+      const { url, ...signals } = item.signals;
+      const outcome = await services.pipeline.process({
+        source: 'match',
+        reporter: principal.actor,
+        sourceIp: request.ip,
+        ...(reference === undefined ? {} : { reference }),
+        ...(url === undefined ? {} : { url }),
+        items: Object.keys(signals).length === 0 ? [] : [{ ...item, signals }],
+        matchOptions: options,
+      });
       const shown = {
         ...(signals.pdq === undefined ? {} : { pdq: signals.pdq }),
         ...(signals.quality === undefined ? {} : { quality: signals.quality }),
         ...(signals.md5 === undefined ? {} : { md5: signals.md5 }),
         ...(signals.sha256 === undefined ? {} : { sha256: signals.sha256 }),
-        ...(signals.url === undefined ? {} : { url: signals.url }),
+        ...(url === undefined ? {} : { url }),
       };
-      const outcome = await services.policy.apply({
-        actor: principal.actor,
-        sourceIp: request.ip,
-        content: shown,
-        quality: signals.quality,
-        matches: result.matches,
-        ...(reference === undefined ? {} : { platformReference: reference }),
-      });
-      if (uploaded !== undefined && outcome.reportId !== undefined) {
-        // The upload is what analysts will verify: keep it as evidence with the report.
-        const item = await services.evidence.put(services.database, uploaded);
-        await services.casework.attachMedia(outcome.reportId, [{ item, url: '' }], {
-          matches: result.matches.map(matchJson),
-        });
-      }
       return {
         verdict: outcome.verdict,
         rules: outcome.rules,
-        ...(outcome.reportId === undefined ? {} : { report_id: outcome.reportId }),
-        low_quality: result.lowQuality,
+        ...(outcome.report === undefined ? {} : { report_id: outcome.report.id }),
+        low_quality: outcome.lowQuality,
         query: shown,
-        matches: matchesFor(principal, result.matches.map(matchJson)),
-        truncated: result.truncated,
+        matches: matchesFor(principal, outcome.matches.map(matchJson)),
+        truncated: outcome.truncated,
       };
     },
   );

@@ -10,12 +10,13 @@ import { parseSignal } from '../../hashing/index.js';
 import { matchJson } from '../../matching/index.js';
 import type { MatchQuery } from '../../matching/index.js';
 import { getReport, listReports, reportSources } from '../../reports/index.js';
-import type { ReportJson, ReportMedia, ReportSignals } from '../../reports/index.js';
+import type { ReportJson } from '../../reports/index.js';
 import { principalOf } from '../auth.js';
 import { Enum, MatchSchema, MultipartFile, errors } from '../schemas.js';
 import type { Services } from '../services.js';
 import { matchesFor } from './banks.js';
-import { uploadBytes } from './platform.js';
+import { hashUpload } from './platform.js';
+import type { ContentItem } from '../../pipeline/index.js';
 import { CaseStatusSchema } from './review-schemas.js';
 
 const PublicReportBody = Type.Object(
@@ -67,7 +68,13 @@ const FiledSchema = Type.Object({
   report_id: Type.Integer(),
   case_id: Type.Integer(),
   reference: Type.Union([Type.String(), Type.Null()]),
-  matches: Type.Array(MatchSchema, { description: 'bank matches of the uploaded media' }),
+  verdict: Type.Union([Type.Literal('allow'), Type.Literal('review'), Type.Literal('block')], {
+    description: 'what the rules say of the content (the report is filed whatever they say)',
+  }),
+  occurrences: Type.Integer({
+    description: 'how often you sent this content while the report was open (1 for a new report)',
+  }),
+  matches: Type.Array(MatchSchema, { description: 'bank matches of the content' }),
 });
 const ReportSchema = Type.Object(
   {
@@ -162,46 +169,48 @@ export function registerReportRoutes(app: App, services: Services): void {
     async (request, reply) => {
       const principal = principalOf(request);
       let fields: Static<typeof PlatformReportBody>;
-      let media: ReportMedia[] = [];
-      let signals: ReportSignals = {};
+      let items: ContentItem[] = [];
       if (request.isMultipart()) {
         fields = request.query;
-        const bytes = await uploadBytes(request);
-        const item = await services.evidence.put(services.database, bytes);
-        media = [{ item, url: '' }];
+        const { bytes, hashes } = await hashUpload(request, services, false);
+        items = [
+          {
+            signals: { pdq: hashes.pdq, quality: hashes.quality, md5: hashes.md5, sha256: hashes.sha256 },
+            url: '',
+            bytes,
+            size: { width: hashes.width, height: hashes.height },
+          },
+        ];
       } else {
         fields = request.body as Static<typeof PlatformReportBody>;
-        signals = signalsOf(fields.signals ?? []);
+        const signals = signalsOf(fields.signals ?? []);
+        if (Object.keys(signals).length > 0) items = [{ signals, url: '' }];
       }
-      if (fields.url === undefined && media.length === 0 && Object.keys(signals).length === 0) {
+      if (fields.url === undefined && items.length === 0) {
         throw new WardenError(
           'invalid_argument',
           'A report needs something to review: a url, hashes in signals, or the media as multipart/form-data.',
         );
       }
-      const first = media[0]?.item;
-      const query: MatchQuery =
-        first === undefined
-          ? (signals as MatchQuery)
-          : { ...(pdqOf(first) as MatchQuery), md5: first.md5, sha256: first.sha256 };
-      const matches = (await services.matcher.match(query)).matches.map(matchJson);
-      const filed = await casework.fileReport({
+      const outcome = await services.pipeline.process({
         source: 'platform',
         reporter: principal.actor,
         sourceIp: request.ip,
         ...(fields.url === undefined ? {} : { url: fields.url }),
         ...(fields.reason === undefined ? {} : { reason: fields.reason }),
         ...(fields.category === undefined ? {} : { category: fields.category }),
-        ...(fields.reference === undefined ? {} : { platformReference: fields.reference }),
-        signals,
-        matches,
-        media,
+        ...(fields.reference === undefined ? {} : { reference: fields.reference }),
+        items,
       });
+      const filed = outcome.report;
+      if (filed === undefined) throw new Error('a platform report is always filed');
       return reply.status(201).send({
         report_id: filed.id,
         case_id: filed.caseId,
         reference: filed.reference,
-        matches: matchesFor(principal, matches),
+        verdict: outcome.verdict,
+        occurrences: filed.occurrences,
+        matches: matchesFor(principal, outcome.matches.map(matchJson)),
       });
     },
   );
@@ -248,14 +257,11 @@ function shown(request: FastifyRequest, report: ReportJson) {
   return { ...report, matches: matchesFor(principalOf(request), report.matches) };
 }
 
-function signalsOf(signals: readonly { type: 'pdq' | 'md5' | 'sha256'; value: string }[]): ReportSignals {
-  const result: ReportSignals = {};
-  for (const signal of signals) result[signal.type] = parseSignal(signal.type, signal.value);
+function signalsOf(signals: readonly { type: 'pdq' | 'md5' | 'sha256'; value: string }[]): MatchQuery {
+  const result: MatchQuery = {};
+  for (const signal of signals) {
+    if (signal.type === 'pdq') result.pdq = parseSignal('pdq', signal.value);
+    else result[signal.type] = parseSignal(signal.type, signal.value);
+  }
   return result;
-}
-
-function pdqOf(item: { pdq: string; quality: number | null }): ReportSignals {
-  return item.pdq === ''
-    ? {}
-    : { pdq: item.pdq, ...(item.quality === null ? {} : { quality: item.quality }) };
 }
