@@ -127,7 +127,7 @@ describeEachEngine('warden bank and warden match', (database) => {
       query: { md5: '0'.repeat(32) },
       matches: [{ signal_type: 'md5', distance: 0 }],
     });
-    expect(none).toEqual({ query: { pdq: 'f'.repeat(64) }, matches: [] });
+    expect(none).toEqual({ query: { pdq: 'f'.repeat(64) }, matches: [], truncated: false });
     expect(bad).toMatchObject({ query: { hash: 'not-a-hash' }, error: { code: 'invalid_hash' } });
 
     // Without --dihedral the rotated image is not found; with a bank filter nothing else is searched.

@@ -438,13 +438,16 @@ describeInBrowser('the analyst console in Chromium', () => {
     const detail = await api<CaseJson>(`/v1/cases/${caseId}`);
     const pdq = detail.media[0]?.pdq ?? '';
     expect(pdq).toMatch(/^[0-9a-f]{64}$/);
-    const entries = await api<{ signal_type: string; signal: string }[]>('/v1/banks/csam-standin/entries');
-    expect(entries).toContainEqual(expect.objectContaining({ signal_type: 'pdq', signal: pdq }));
+    const entries = await api<{ id: number; signal_type: string; signal: string }[]>(
+      '/v1/banks/csam-standin/entries',
+    );
+    const entry = entries.find((candidate) => candidate.signal_type === 'pdq' && candidate.signal === pdq);
+    expect(entry).toBeDefined();
     // Only what was confirmed: not the banner, not the page.
-    expect(entries.map((entry) => entry.signal).sort()).toEqual(
+    expect(entries.map((candidate) => candidate.signal).sort()).toEqual(
       [pdq, sha256, createHash('md5').update(image).digest('hex')].sort(),
     );
-    expect(entries.map((entry) => entry.signal)).not.toContain(sha256Of(banner));
+    expect(entries.map((candidate) => candidate.signal)).not.toContain(sha256Of(banner));
 
     // The server's matcher follows bank changes within WARDEN_INDEX_REFRESH_MS (1 s by default).
     const resized = await sharp(image).resize(301, 301).jpeg({ quality: 80 }).toBuffer();
@@ -452,11 +455,13 @@ describeInBrowser('the analyst console in Chromium', () => {
       const form = new FormData();
       form.append('file', new Blob([new Uint8Array(resized)]), 'resized.jpg');
       const result = await api<{
-        matches: { bank: string; signal_type: string; signal: string; distance: number }[];
+        matches: { bank: string; signal_type: string; entry_id: number; distance: number }[];
       }>('/v1/match', { key: platformKey, method: 'POST', body: form });
       return result.matches.find((candidate) => candidate.signal_type === 'pdq');
     });
-    expect(match).toMatchObject({ bank: 'csam-standin', signal: pdq });
+    // A platform key learns which entry matched, not the entry's hash.
+    expect(match).toMatchObject({ bank: 'csam-standin', entry_id: entry?.id });
+    expect(match).not.toHaveProperty('signal');
     expect(match.distance).toBeLessThanOrEqual(31);
 
     const mail = await poll('the reporter’s email', () =>

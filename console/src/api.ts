@@ -49,7 +49,8 @@ export interface Match {
   bank: string;
   category: string;
   signal_type: string;
-  signal: string;
+  /** Only for those who may read the banks. */
+  signal?: string;
   distance: number;
   entry_id: number;
   variant?: string;

@@ -27,6 +27,8 @@ export class Context {
   async matcher(refreshMs = 0): Promise<Matcher> {
     return Matcher.open(await this.database(), {
       defaultThreshold: this.config.matchThreshold,
+      maxThreshold: this.config.maxPdqThreshold,
+      maxMatches: this.config.maxMatches,
       minQuality: this.config.minQuality,
       refreshMs,
     });

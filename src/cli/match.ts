@@ -41,7 +41,7 @@ export function registerMatch(program: Command, action: Action): void {
     .argument('[file...]', 'image files to hash and look up (PDQ, MD5 and SHA-256)')
     .option(
       '--json',
-      'one JSON object per query: {"query":{...},"matches":[{"bank","signal_type","signal","distance","entry_id"}]}',
+      'one JSON object per query: {"query":{...},"matches":[{"bank","signal_type","signal","distance","entry_id"}],"truncated":false}',
     )
     .option('--bank <name>', 'only this bank (repeatable)', collect, [])
     .option('--threshold <n>', 'largest PDQ distance that matches (default 31, or WARDEN_MATCH_THRESHOLD)')
@@ -203,7 +203,9 @@ function printResult(context: Context, query: Query, result: MatchResult | undef
   const shown =
     query.signals?.quality === undefined ? query.shown : { ...query.shown, low_quality: result.lowQuality };
   if (json) {
-    writeJson(io, { query: shown, matches: result.matches.map(matchJson) });
+    // The command line runs with full rights over its own database (it can export the banks), so it shows
+    // the entries' signals that the server keeps from callers who may not read the banks.
+    writeJson(io, { query: shown, matches: result.matches.map(matchJson), truncated: result.truncated });
     return;
   }
   const caveat = result.lowQuality ? ' (low-quality image: do not act on PDQ matches alone)' : '';
@@ -213,7 +215,7 @@ function printResult(context: Context, query: Query, result: MatchResult | undef
   }
   writeLine(
     io,
-    `${label}: ${result.matches.length} match${result.matches.length === 1 ? '' : 'es'}${caveat}`,
+    `${label}: ${result.truncated ? 'the nearest ' : ''}${result.matches.length} match${result.matches.length === 1 ? '' : 'es'}${result.truncated ? ' (more matched; WARDEN_MAX_MATCHES sets how many are shown)' : ''}${caveat}`,
   );
   for (const match of result.matches) {
     const variant = match.variant === undefined ? '' : ` variant ${match.variant}`;

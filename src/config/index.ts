@@ -93,6 +93,10 @@ const fields = {
   host: ['WARDEN_HOST', z.string().min(1).default('127.0.0.1')],
   port: ['WARDEN_PORT', integer(0, 65535).default(8080)],
   matchThreshold: ['WARDEN_MATCH_THRESHOLD', integer(0, 256).default(31)],
+  // Bounds on what one match query may ask for and get: bank entries are confidential, and a threshold near
+  // 128 would match them all.
+  maxPdqThreshold: ['WARDEN_MAX_PDQ_THRESHOLD', integer(0, 256).default(63)],
+  maxMatches: ['WARDEN_MAX_MATCHES', integer(1, 100_000).default(100)],
   minQuality: ['WARDEN_MIN_QUALITY', integer(0, 100).default(50)],
   maxImageBytes: ['WARDEN_MAX_IMAGE_BYTES', integer(1, 2 ** 31).default(50 * 1024 * 1024)],
   maxImagePixels: ['WARDEN_MAX_IMAGE_PIXELS', integer(1, 2 ** 31).default(100_000_000)],
@@ -226,6 +230,12 @@ export function loadConfig(
     throw new WardenError('configuration', `Invalid configuration. ${problems.join('; ')}.`);
   }
   const config = { ...(parsed.data as ParsedConfig), ...definedOnly(overrides) };
+  if (config.matchThreshold > config.maxPdqThreshold) {
+    throw new WardenError(
+      'configuration',
+      `Invalid configuration. WARDEN_MATCH_THRESHOLD (${config.matchThreshold}) is above WARDEN_MAX_PDQ_THRESHOLD (${config.maxPdqThreshold}): lower the first or raise the second.`,
+    );
+  }
   const dataDir = resolve(config.dataDir);
   return { ...config, dataDir, blobDir: resolve(config.blobDir ?? `${dataDir}/blobs`) };
 }

@@ -4,17 +4,18 @@
 // file with any bad line writes nothing, and a file of millions of lines needs little memory. The write
 // is the database's long write (one transaction that other requests neither wait behind to read nor slip
 // into; on SQLite on a connection of its own) in batches with a turn of the event loop between them, so the
-// server keeps answering during an import of millions of lines.
+// server keeps answering during an import of millions of lines. CSV cells are escaped against spreadsheet
+// formulas on export and unescaped on import (text/csv-cells.ts).
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify/sync';
 import { WardenError, isWardenError } from '../errors/index.js';
 import { nextBankRevision, now } from '../store/index.js';
 import type { Database, SignalType } from '../store/index.js';
+import { formatCsv, unescapeCsvCell } from '../text/index.js';
 import { getBank, listEntriesOfBank, normaliseEntry, validateSignalType } from './banks.js';
 import type { Bank, NewBankEntry } from './banks.js';
 
@@ -253,22 +254,23 @@ async function* readCsvLines(
   try {
     for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       const line = record.info.lines;
+      const cells = record.record.map(unescapeCsvCell);
       if (header === undefined) {
-        header = record.record.map((name) => name.toLowerCase());
+        header = cells.map((name) => name.toLowerCase());
         if (!header.includes('signal_type') || !header.includes('signal')) {
           throw new WardenError(
             'invalid_import',
-            `line ${line}: a CSV bank file must start with a header naming the columns signal_type and signal (optional: ${csvColumns.slice(2).join(', ')}); found "${record.record.join(',').slice(0, 200)}".`,
+            `line ${line}: a CSV bank file must start with a header naming the columns signal_type and signal (optional: ${csvColumns.slice(2).join(', ')}); found "${cells.join(',').slice(0, 200)}".`,
           );
         }
         reportIgnored(header.filter((name) => !(csvColumns as readonly string[]).includes(name)));
         continue;
       }
-      const fields = new Map(header.map((name, index) => [name, record.record[index] ?? '']));
-      if (record.record.length !== header.length) {
+      const fields = new Map(header.map((name, index) => [name, cells[index] ?? '']));
+      if (cells.length !== header.length) {
         yield {
           line,
-          error: `expected ${header.length} columns as in the header, found ${record.record.length}`,
+          error: `expected ${header.length} columns as in the header, found ${cells.length}`,
         };
         continue;
       }
@@ -345,7 +347,7 @@ export async function exportBankFile(
   const write = async (text: string) => {
     if (!output.write(text)) await once(output, 'drain');
   };
-  if (format === 'csv') await write(stringify([[...csvColumns, 'added_at']]));
+  if (format === 'csv') await write(formatCsv([[...csvColumns, 'added_at']]));
   let afterId = 0;
   let count = 0;
   for (;;) {
@@ -357,7 +359,7 @@ export async function exportBankFile(
     if (entries.length === 0) break;
     const text =
       format === 'csv'
-        ? stringify(
+        ? formatCsv(
             entries.map((entry) => [
               entry.signalType,
               entry.signal,

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WardenError } from '../errors/index.js';
 import { describeEachEngine, openTestDatabase, useTemporaryDirectory } from '../../test/support/index.js';
@@ -166,6 +168,46 @@ describeEachEngine('bank import and export', (database) => {
     await createBank(database(), { name: 'copy', category: 'csam' });
     const copied = await importBankFile(database(), 'copy', file('export.csv', csv));
     expect(copied.added).toBe(3);
+  });
+
+  it('exports text cells that cannot start a spreadsheet formula, and imports them back exactly', async () => {
+    const lead = fc.constantFrom('=', '+', '-', '@', '\t', "'", "''", ' ', '');
+    // Free text as a bank stores it: no control characters but tab and line feed.
+    const text = fc
+      .tuple(lead, fc.string({ maxLength: 20 }), fc.constantFrom('', ' ', '\t', '\n'))
+      .map((parts) => parts.join(''))
+      // eslint-disable-next-line no-control-regex
+      .filter((value) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(text, text, text), { minLength: 1, maxLength: 4 }),
+        async (cells) => {
+          run += 1;
+          await createBank(database(), { name: `from-${run}`, category: 'csam' });
+          await createBank(database(), { name: `to-${run}`, category: 'csam' });
+          const written = cells.map(([note, source, externalId], index) => ({
+            signal: pdqA.slice(0, 60) + index.toString(16).padStart(4, '0'),
+            note,
+            // An empty source or external id takes the default on import, as it does on entry.
+            source: source === '' ? 'x' : source,
+            externalId,
+          }));
+          for (const entry of written)
+            await addBankEntry(database(), `from-${run}`, { signalType: 'pdq', ...entry });
+          const csv = await capture((output) => exportBankFile(database(), `from-${run}`, output));
+          for (const cell of parseCsv(csv, { trim: true })) {
+            for (const value of cell) expect(value).not.toMatch(/^[=+\-@\t\r]/);
+          }
+          await importBankFile(database(), `to-${run}`, file(`export-${run}.csv`, csv));
+          const copied = await listBankEntries(database(), `to-${run}`);
+          expect(
+            copied.map(({ signal, note, source, externalId }) => ({ signal, note, source, externalId })),
+          ).toEqual(written);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('answers reads and queues writes while an import is between batches, and neither sees the other', async () => {

@@ -37,7 +37,15 @@ export type {
 } from './bank-files.js';
 export { importTermList, exportTermList } from './text-lists.js';
 export type { TermImportSummary } from './text-lists.js';
-export { Matcher, matchJson } from './matcher.js';
-export type { Match, MatchJson, MatchQuery, MatchOptions, MatchResult, MatcherOptions } from './matcher.js';
+export { Matcher, matchJson, visibleMatches } from './matcher.js';
+export type {
+  Match,
+  MatchJson,
+  VisibleMatchJson,
+  MatchQuery,
+  MatchOptions,
+  MatchResult,
+  MatcherOptions,
+} from './matcher.js';
 export { PdqIndex, bruteForceSearch } from './pdq-index.js';
 export type { PdqNeighbour } from './pdq-index.js';

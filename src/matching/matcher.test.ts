@@ -115,6 +115,69 @@ describeEachEngine('matcher', (database) => {
     });
   });
 
+  it('refuses a PDQ threshold above the configured maximum, and says what the maximum is', async () => {
+    await createBank(database(), { name: 'standin', category: 'csam' });
+    await addBankEntry(database(), 'standin', { signalType: 'pdq', signal: flipBits(base, 40) });
+    const matcher = await open(database(), { maxThreshold: 40 });
+    expect((await matcher.match({ pdq: base }, { threshold: 40 })).matches).toHaveLength(1);
+    const refused = matcher.match({ pdq: base }, { threshold: 41 });
+    await expect(refused).rejects.toMatchObject({ code: 'invalid_argument', status: 400 });
+    await expect(refused).rejects.toThrow(/maximum of 40 \(WARDEN_MAX_PDQ_THRESHOLD\)/);
+    // Without a maximum of its own, a matcher takes the configuration's default: 63.
+    const byDefault = await open(database());
+    expect((await byDefault.match({ pdq: base }, { threshold: 63 })).matches).toHaveLength(1);
+    await expect(byDefault.match({ pdq: base }, { threshold: 64 })).rejects.toThrow(/maximum of 63/);
+  });
+
+  it('returns at most maxMatches matches, the nearest, and says when more matched', async () => {
+    await createBank(database(), { name: 'standin', category: 'csam' });
+    const ids = new Map<number, number>();
+    // Added farthest first, so that entry ids do not give the order away.
+    for (let distance = 12; distance >= 1; distance--) {
+      const entry = await addBankEntry(database(), 'standin', {
+        signalType: 'pdq',
+        signal: flipBits(base, distance),
+      });
+      ids.set(distance, entry.id);
+    }
+    const matcher = await open(database(), { maxMatches: 5 });
+    const cut = await matcher.match({ pdq: base });
+    expect(cut.matches.map((match) => [match.distance, match.entryId])).toEqual(
+      [1, 2, 3, 4, 5].map((distance) => [distance, ids.get(distance)]),
+    );
+    expect(cut.truncated).toBe(true);
+    // The batched path (more than a handful of queries) cuts the same way.
+    const batch = await matcher.matchBatch(Array.from({ length: 20 }, () => ({ pdq: base })));
+    expect(batch.every((result) => result.truncated && result.matches.length === 5)).toBe(true);
+    expect(batch[19]?.matches).toEqual(cut.matches);
+    // Exactly as many as the limit is not truncated.
+    const twelve = await open(database(), { maxMatches: 12 });
+    const all = await twelve.match({ pdq: base });
+    expect([all.matches.length, all.truncated]).toEqual([12, false]);
+  });
+
+  it('looks past nearer entries of banks left out, so a limited answer misses no match', async () => {
+    await createBank(database(), { name: 'standin-off', category: 'csam' });
+    await createBank(database(), { name: 'standin-on', category: 'csam' });
+    for (let distance = 0; distance < 10; distance++) {
+      await addBankEntry(database(), 'standin-off', { signalType: 'pdq', signal: flipBits(base, distance) });
+    }
+    const far = await addBankEntry(database(), 'standin-on', {
+      signalType: 'pdq',
+      signal: flipBits(base, 20),
+    });
+    const matcher = await open(database(), { maxMatches: 3 });
+    // Ten nearer entries of a bank the query leaves out, then the one it asks for.
+    const asked = await matcher.match({ pdq: base }, { banks: ['standin-on'] });
+    expect(asked.matches.map((match) => match.entryId)).toEqual([far.id]);
+    expect(asked.truncated).toBe(false);
+    // The same when the nearer bank is disabled.
+    await updateBank(database(), 'standin-off', { enabled: false });
+    await matcher.refresh();
+    const rest = await matcher.match({ pdq: base });
+    expect([rest.matches.map((match) => match.entryId), rest.truncated]).toEqual([[far.id], false]);
+  });
+
   it('flags low-quality queries but still answers them', async () => {
     await createBank(database(), { name: 'standin', category: 'csam' });
     await addBankEntry(database(), 'standin', { signalType: 'pdq', signal: base });

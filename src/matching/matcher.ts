@@ -52,7 +52,10 @@ export interface Match {
   externalId: string;
 }
 
-/** A match as Warden writes it for people and programs (API, CLI, webhooks, reports): snake_case. */
+/**
+ * A match as Warden records it (reports, audit) and as the command line prints it: snake_case. What leaves
+ * the server goes through visibleMatches.
+ */
 export interface MatchJson {
   bank: string;
   category: string;
@@ -62,6 +65,9 @@ export interface MatchJson {
   entry_id: number;
   variant?: DihedralName;
 }
+
+/** A match as a caller sees it: the bank entry's own signal only for those who may read the banks. */
+export type VisibleMatchJson = Omit<MatchJson, 'signal'> & { signal?: string };
 
 export function matchJson(match: Match): MatchJson {
   return {
@@ -75,14 +81,34 @@ export function matchJson(match: Match): MatchJson {
   };
 }
 
+/**
+ * What may leave the server of some matches, in every answer, view and webhook that holds them. Hash lists
+ * of known abuse material are confidential by agreement with the hotlines that share them: an entry's own
+ * signal goes only to those who may read the banks (who manage them); everyone else learns the bank, the
+ * category, the entry id and the distance, which is what they need to act.
+ */
+export function visibleMatches(matches: readonly MatchJson[], mayReadBanks: boolean): VisibleMatchJson[] {
+  return matches.map(({ signal, ...shown }) => (mayReadBanks ? { ...shown, signal } : shown));
+}
+
 export interface MatchResult {
+  /** The nearest matches first, at most the matcher's `maxMatches`. */
   matches: Match[];
   /** The query's PDQ quality is below the trusted minimum: report, but do not act automatically. */
   lowQuality: boolean;
+  /** More entries matched than `matches` holds. */
+  truncated: boolean;
 }
 
 export interface MatcherOptions {
   defaultThreshold: number;
+  /**
+   * Largest PDQ threshold a query may ask for (configuration: WARDEN_MAX_PDQ_THRESHOLD). A threshold near
+   * 128 matches every hash, so an unbounded one would let any caller page through the banks.
+   */
+  maxThreshold?: number;
+  /** Most matches one query returns, the nearest (configuration: WARDEN_MAX_MATCHES). */
+  maxMatches?: number;
   minQuality: number;
   /** Follow changes made by other processes every this many milliseconds; 0 disables the timer. */
   refreshMs: number;
@@ -90,6 +116,9 @@ export interface MatcherOptions {
   onRefreshError?: (error: unknown) => void;
 }
 
+/** The configuration's defaults, for matchers opened without them. */
+const defaultMaxThreshold = 63;
+const defaultMaxMatches = 100;
 // Rows read per query: better-sqlite3 reads synchronously, and 10,000 rows take some 10-20 ms.
 const pageSize = 10_000;
 // Below this many entries, building the index on the event loop is quicker than starting a thread.
@@ -105,6 +134,8 @@ export class Matcher {
   private lastChangeId = 0;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
+  private readonly maxThreshold: number;
+  private readonly maxMatches: number;
 
   private constructor(
     private readonly database: Database,
@@ -115,6 +146,8 @@ export class Matcher {
     this.revision = loaded.revision;
     this.lastChangeId = Number.MAX_SAFE_INTEGER;
     for (const bank of loaded.banks) this.banks.set(bank.id, bank);
+    this.maxThreshold = Math.min(options.maxThreshold ?? defaultMaxThreshold, 256);
+    this.maxMatches = options.maxMatches ?? defaultMaxMatches;
   }
 
   /** Loads every enabled PDQ entry into memory and, if asked, starts following changes. */
@@ -210,64 +243,125 @@ export class Matcher {
     return result;
   }
 
-  /** Matches many pieces of content at once; the PDQ lookups share one batched pass over the index. */
+  /**
+   * Matches many pieces of content at once; the PDQ lookups share one batched pass over the index. Each
+   * answer holds at most `maxMatches` matches, the nearest, and says when there were more.
+   */
   async matchBatch(queries: readonly MatchQuery[], options: MatchOptions = {}): Promise<MatchResult[]> {
     const { threshold, allowedBanks } = this.checkOptions(options);
+    const probes = probesOf(queries, options.dihedral === true);
+    // One more than an answer holds, so that a full answer shows whether there were more.
+    const wanted = this.maxMatches + 1;
+    const nearest = this.nearest(queries.length, probes, threshold, wanted);
+    const entries = await this.entriesById(nearest.flatMap((found) => found.candidates));
+    const exact = await this.exactMatches(queries);
 
-    // One PDQ probe per hash to try: the query itself and, if asked, its dihedral variants.
-    const probes: { query: number; variant?: DihedralName; bytes: Uint8Array }[] = [];
-    queries.forEach((query, index) => {
-      if (query.pdq === undefined) return;
-      probes.push({ query: index, bytes: pdqHashToBytes(query.pdq) });
-      if (options.dihedral === true) {
-        for (const [variant, hash] of Object.entries(query.dihedral ?? {})) {
-          probes.push({ query: index, variant: variant as DihedralName, bytes: pdqHashToBytes(hash) });
-        }
+    const results: MatchResult[] = [];
+    for (const [index, query] of queries.entries()) {
+      const found = nearest[index] ?? { candidates: [], complete: true };
+      let matches = this.accept(found.candidates, entries, allowedBanks);
+      if (matches.length < wanted && !found.complete) {
+        // Entries of banks left out (disabled, or not asked for) were among the nearest: look further.
+        const probesOfQuery = probes
+          .filter((probe) => probe.query === index)
+          .map((probe) => ({ ...probe, query: 0 }));
+        const [all] = this.nearest(1, probesOfQuery, threshold, undefined);
+        matches = await this.acceptInPages(all?.candidates ?? [], allowedBanks, wanted);
       }
-    });
+      for (const entry of exact.get(index) ?? []) this.pushMatch(matches, entry, 0, allowedBanks);
+      matches.sort((a, b) => a.distance - b.distance || a.entryId - b.entryId);
+      results.push({
+        matches: matches.slice(0, this.maxMatches),
+        lowQuality: query.quality !== undefined && query.quality < this.options.minQuality,
+        truncated: matches.length > this.maxMatches,
+      });
+    }
+    return results;
+  }
+
+  /**
+   * Per query, its nearest `limit` entries (all when undefined) over all its probes, each at the distance of
+   * the probe that came closest; `complete` when no entry within the threshold was left out.
+   */
+  private nearest(
+    queryCount: number,
+    probes: readonly Probe[],
+    threshold: number,
+    limit: number | undefined,
+  ): { candidates: Candidate[]; complete: boolean }[] {
+    const options = limit === undefined ? {} : { limit };
     // The batched walk sorts every chunk's probes first, which pays off for many queries; a handful are
     // answered faster one by one.
     const neighbours =
       probes.length <= singleQueryLimit
-        ? probes.map((probe) => this.index.query(probe.bytes, threshold))
-        : this.index.queryBatch(concatenate(probes.map((probe) => probe.bytes)), threshold);
-
-    // Best (smallest) distance per query and entry, keeping which variant gave it.
-    const best = queries.map(() => new Map<number, { distance: number; variant?: DihedralName }>());
+        ? probes.map((probe) => this.index.query(probe.bytes, threshold, options))
+        : this.index.queryBatch(concatenate(probes.map((probe) => probe.bytes)), threshold, options);
+    const best = Array.from({ length: queryCount }, () => new Map<number, Candidate>());
+    const complete = Array.from({ length: queryCount }, () => true);
     neighbours.forEach((list, probeIndex) => {
       const probe = probes[probeIndex];
-      if (probe === undefined) return;
-      const found = best[probe.query];
+      const found = best[probe?.query ?? -1];
+      if (probe === undefined || found === undefined) return;
+      if (list.length === limit) complete[probe.query] = false;
       for (const neighbour of list) {
-        const previous = found?.get(neighbour.entryId);
+        const previous = found.get(neighbour.entryId);
         if (previous === undefined || neighbour.distance < previous.distance) {
-          found?.set(neighbour.entryId, {
-            distance: neighbour.distance,
+          found.set(neighbour.entryId, {
+            ...neighbour,
             ...(probe.variant ? { variant: probe.variant } : {}),
           });
         }
       }
     });
+    return best.map((found, query) => {
+      const candidates = [...found.values()].sort((a, b) => a.distance - b.distance || a.entryId - b.entryId);
+      // Each probe's nearest `limit` hold the query's nearest `limit`; the rest of the union is not needed.
+      if (limit !== undefined && candidates.length > limit) {
+        candidates.length = limit;
+        complete[query] = false;
+      }
+      return { candidates, complete: complete[query] ?? true };
+    });
+  }
 
-    const entryIds = [...new Set(best.flatMap((found) => [...found.keys()]))];
+  /** The entries of the candidates, read in chunks. */
+  private async entriesById(candidates: readonly Candidate[]): Promise<Map<number, BankEntry>> {
+    const entryIds = [...new Set(candidates.map((candidate) => candidate.entryId))];
     const entries = new Map<number, BankEntry>();
     for (let start = 0; start < entryIds.length; start += idsPerQuery) {
       for (const entry of await getBankEntries(this.database, entryIds.slice(start, start + idsPerQuery))) {
         entries.set(entry.id, entry);
       }
     }
-    const exact = await this.exactMatches(queries);
+    return entries;
+  }
 
-    return queries.map((query, index) => {
-      const matches: Match[] = [];
-      for (const [entryId, found] of best[index] ?? []) {
-        const entry = entries.get(entryId);
-        if (entry !== undefined) this.pushMatch(matches, entry, found.distance, allowedBanks, found.variant);
-      }
-      for (const entry of exact.get(index) ?? []) this.pushMatch(matches, entry, 0, allowedBanks);
-      matches.sort((a, b) => a.distance - b.distance || a.entryId - b.entryId);
-      return { matches, lowQuality: query.quality !== undefined && query.quality < this.options.minQuality };
-    });
+  private accept(
+    candidates: readonly Candidate[],
+    entries: ReadonlyMap<number, BankEntry>,
+    allowedBanks: Set<BankId> | undefined,
+  ): Match[] {
+    const matches: Match[] = [];
+    for (const candidate of candidates) {
+      const entry = entries.get(candidate.entryId);
+      if (entry !== undefined)
+        this.pushMatch(matches, entry, candidate.distance, allowedBanks, candidate.variant);
+    }
+    return matches;
+  }
+
+  /** The first `wanted` candidates that are matches, reading entries a chunk at a time, nearest first. */
+  private async acceptInPages(
+    candidates: readonly Candidate[],
+    allowedBanks: Set<BankId> | undefined,
+    wanted: number,
+  ): Promise<Match[]> {
+    const matches: Match[] = [];
+    for (let start = 0; start < candidates.length && matches.length < wanted; start += idsPerQuery) {
+      const page = candidates.slice(start, start + idsPerQuery);
+      matches.push(...this.accept(page, await this.entriesById(page), allowedBanks));
+    }
+    return matches;
   }
 
   private pushMatch(
@@ -298,10 +392,19 @@ export class Matcher {
   /** Validates match options (threshold range, bank names) and resolves them. */
   checkOptions(options: MatchOptions): { threshold: number; allowedBanks: Set<BankId> | undefined } {
     const threshold = options.threshold ?? this.options.defaultThreshold;
-    if (!Number.isInteger(threshold) || threshold < 0 || threshold > 256) {
+    if (!Number.isInteger(threshold) || threshold < 0) {
       throw new WardenError(
         'invalid_argument',
-        `The threshold must be a whole number from 0 to 256; got ${threshold}.`,
+        `The threshold must be a whole number from 0 to ${this.maxThreshold}; got ${threshold}.`,
+      );
+    }
+    if (threshold > this.maxThreshold) {
+      throw new WardenError(
+        'invalid_argument',
+        `The PDQ threshold ${threshold} is above this server's maximum of ${this.maxThreshold} ` +
+          `(WARDEN_MAX_PDQ_THRESHOLD): ask for ${this.maxThreshold} or less. Distances beyond it match ` +
+          'unrelated images and would hand out bank entries wholesale.',
+        { maximum: this.maxThreshold },
       );
     }
     return { threshold, allowedBanks: this.allowedBanks(options.banks) };
@@ -360,6 +463,32 @@ export class Matcher {
     }
     return found;
   }
+}
+
+interface Probe {
+  query: number;
+  variant?: DihedralName;
+  bytes: Uint8Array;
+}
+
+interface Candidate {
+  entryId: number;
+  distance: number;
+  variant?: DihedralName;
+}
+
+/** One PDQ probe per hash to try: each query's own and, if asked, its dihedral variants. */
+function probesOf(queries: readonly MatchQuery[], dihedral: boolean): Probe[] {
+  const probes: Probe[] = [];
+  queries.forEach((query, index) => {
+    if (query.pdq === undefined) return;
+    probes.push({ query: index, bytes: pdqHashToBytes(query.pdq) });
+    if (!dihedral) return;
+    for (const [variant, hash] of Object.entries(query.dihedral ?? {})) {
+      probes.push({ query: index, variant: variant as DihedralName, bytes: pdqHashToBytes(hash) });
+    }
+  });
+  return probes;
 }
 
 function concatenate(parts: readonly Uint8Array[]): Uint8Array {

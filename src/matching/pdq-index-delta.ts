@@ -3,8 +3,8 @@
 // once it grows past a small fraction of the index.
 import { PdqKernel } from './pdq-index-kernel.js';
 import { gatherHashes, sortEntries } from './pdq-index-order.js';
+import type { NearestNeighbours } from './pdq-index-nearest.js';
 import { HASH_BYTES } from './pdq-index-plan.js';
-import type { PdqNeighbour } from './pdq-index-segment.js';
 
 export class PdqDelta {
   private readonly kernel = new PdqKernel();
@@ -51,21 +51,21 @@ export class PdqDelta {
     return true;
   }
 
-  query(query: Uint8Array, threshold: number, into: PdqNeighbour[]): void {
+  query(query: Uint8Array, threshold: number, into: NearestNeighbours): void {
     if (this.size === 0) return;
     const pairs = this.kernel.scan(query, this.size, threshold);
     for (let index = 0; index < pairs.length; index += 2) {
-      into.push({ entryId: this.ids[pairs[index] ?? 0] ?? 0, distance: pairs[index + 1] ?? 0 });
+      into.add(this.ids[pairs[index] ?? 0] ?? 0, pairs[index + 1] ?? 0);
     }
   }
 
-  /** Appends each query's neighbours to into[query number]. */
-  queryBatch(queries: Uint8Array, threshold: number, into: PdqNeighbour[][]): void {
+  /** Hands each query's neighbours to into[query number]. */
+  queryBatch(queries: Uint8Array, threshold: number, into: readonly NearestNeighbours[]): void {
     if (this.size === 0) return;
     const pairs = this.kernel.scan(queries, this.size, threshold);
     for (let index = 0; index < pairs.length; index += 2) {
       const tagged = pairs[index + 1] ?? 0;
-      into[tagged >>> 9]?.push({ entryId: this.ids[pairs[index] ?? 0] ?? 0, distance: tagged & 511 });
+      into[tagged >>> 9]?.add(this.ids[pairs[index] ?? 0] ?? 0, tagged & 511);
     }
   }
 

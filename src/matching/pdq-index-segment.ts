@@ -5,6 +5,7 @@
 // shares the segment's memory and entry ids rather than copying them.
 import { PdqKernel } from './pdq-index-kernel.js';
 import type { KernelState } from './pdq-index-kernel.js';
+import type { NearestNeighbours } from './pdq-index-nearest.js';
 import { HASH_BYTES, SearchPlan, chooseChunkCount, chunksOf } from './pdq-index-plan.js';
 
 export interface PdqNeighbour {
@@ -104,7 +105,7 @@ export class PdqSegment {
     this.dead++;
   }
 
-  query(query: Uint8Array, threshold: number, strategy: PdqSearchStrategy, into: PdqNeighbour[]): void {
+  query(query: Uint8Array, threshold: number, strategy: PdqSearchStrategy, into: NearestNeighbours): void {
     let pairs: Uint32Array | undefined;
     if (this.usesTables(threshold, strategy) && this.plan !== undefined) {
       const budget = strategy === 'index' ? Number.POSITIVE_INFINITY : this.plan.candidateBudget();
@@ -113,17 +114,16 @@ export class PdqSegment {
     pairs ??= this.kernel.scan(query, this.ids.length, threshold);
     for (let index = 0; index < pairs.length; index += 2) {
       const slot = pairs[index] ?? 0;
-      if (this.alive[slot] === 1)
-        into.push({ entryId: this.ids[slot] ?? 0, distance: pairs[index + 1] ?? 0 });
+      if (this.alive[slot] === 1) into.add(this.ids[slot] ?? 0, pairs[index + 1] ?? 0);
     }
   }
 
-  /** Appends each query's neighbours to into[query number]. */
+  /** Hands each query's neighbours to into[query number]. */
   queryBatch(
     queries: Uint8Array,
     threshold: number,
     strategy: PdqSearchStrategy,
-    into: PdqNeighbour[][],
+    into: readonly NearestNeighbours[],
   ): void {
     const queryCount = queries.length / HASH_BYTES;
     const tables = this.usesTables(threshold, strategy) ? this.plan?.forThreshold(threshold) : undefined;
@@ -148,7 +148,7 @@ export class PdqSegment {
         const slot = pairs[index] ?? 0;
         const tagged = pairs[index + 1] ?? 0;
         if (this.alive[slot] === 1) {
-          into[first + (tagged >>> 9)]?.push({ entryId: this.ids[slot] ?? 0, distance: tagged & 511 });
+          into[first + (tagged >>> 9)]?.add(this.ids[slot] ?? 0, tagged & 511);
         }
       }
     }

@@ -121,6 +121,40 @@ describe('PdqIndex against brute force', () => {
     );
   });
 
+  it('returns only the nearest `limit` neighbours, the same ones brute force ranks first', () => {
+    fc.assert(
+      fc.property(
+        hashArbitrary,
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer()), { minLength: 1, maxLength: 150 }),
+        fc.integer({ min: 1, max: 20 }),
+        optionsArbitrary,
+        (query, near, limit, options) => {
+          // Many entries close to the query, with repeated distances, so the cut falls inside a tie.
+          const hashes = concat(near.map(([distance, seed]) => nearCopy(query, distance, seed)));
+          const ids = near.map((_, position) => (position * 7_919) % 1_009);
+          const unique = [...new Set(ids)];
+          const index = PdqIndex.build(ids, hashes, options);
+          const expected = index.query(query, 40).slice(0, limit);
+          expect(expected.length).toBe(Math.min(limit, unique.length));
+          for (const strategy of strategies) {
+            expect(index.query(query, 40, { strategy, limit })).toEqual(expected);
+            expect(index.queryBatch(concat([query, query]), 40, { strategy, limit })).toEqual([
+              expected,
+              expected,
+            ]);
+          }
+          // Entries added since the last fold (the append area) count among the nearest too.
+          index.add(-1, query);
+          expect(index.query(query, 40, { limit })[0]).toEqual({ entryId: -1, distance: 0 });
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(() => PdqIndex.build([], new Uint8Array(0)).query(new Uint8Array(32), 31, { limit: 0 })).toThrow(
+      WardenError,
+    );
+  });
+
   it('stays exact through adds, removes, re-adds, folds and compactions', () => {
     const anchors = Array.from({ length: 6 }, (_, anchor) => nearCopy(new Uint8Array(32), 128, anchor + 1));
     // Hashes near a few anchors, so that queries find several entries at small distances.

@@ -11,8 +11,8 @@
 // Each query takes, per segment, whichever of the tables and a scan the cost model (pdq-index-plan.ts)
 // expects to be faster, so every threshold from 0 to 256 is answered exactly.
 import { runIndexJob } from './pdq-index-background.js';
-import { compareNeighbours } from './pdq-index-brute-force.js';
 import { PdqDelta } from './pdq-index-delta.js';
+import { NearestNeighbours } from './pdq-index-nearest.js';
 import {
   checkEntryId,
   checkHash,
@@ -51,6 +51,8 @@ export interface PdqIndexOptions {
 export interface PdqQueryOptions {
   /** Default 'auto'. 'index' and 'scan' force one method, for benchmarks and tests. */
   strategy?: PdqSearchStrategy;
+  /** Return only the nearest this many neighbours of each query (a whole number from 1). Default: all. */
+  limit?: number;
 }
 
 export interface PdqIndexStats {
@@ -191,15 +193,16 @@ export class PdqIndex {
     );
   }
 
-  /** Every entry within `threshold` bits of `hash`, sorted by distance, then entry id. */
+  /** Every entry within `threshold` bits of `hash` (the nearest `limit`), sorted by distance, then entry id. */
   query(hash: Uint8Array, threshold = DEFAULT_THRESHOLD, options: PdqQueryOptions = {}): PdqNeighbour[] {
     checkHash(hash);
     checkThreshold(threshold);
-    const found: PdqNeighbour[] = [];
+    checkIntegerOption('limit', options.limit, 1, Number.MAX_SAFE_INTEGER);
+    const found = new NearestNeighbours(options.limit);
     for (const segment of this.segments) segment.query(hash, threshold, options.strategy ?? 'auto', found);
     this.background?.folding.query(hash, threshold, found);
     this.delta.query(hash, threshold, found);
-    return found.sort(compareNeighbours);
+    return found.sorted();
   }
 
   /**
@@ -213,18 +216,18 @@ export class PdqIndex {
   ): PdqNeighbour[][] {
     const queryCount = checkHashes(hashes);
     checkThreshold(threshold);
-    const results: PdqNeighbour[][] = Array.from({ length: queryCount }, () => []);
+    checkIntegerOption('limit', options.limit, 1, Number.MAX_SAFE_INTEGER);
+    const results = Array.from({ length: queryCount }, () => new NearestNeighbours(options.limit));
     for (let first = 0; first < queryCount; first += MAX_BATCH) {
       const slice = hashes.subarray(first * HASH_BYTES, Math.min(queryCount, first + MAX_BATCH) * HASH_BYTES);
-      // The inner lists are shared, so the segments fill `results` through this window.
+      // The collectors are shared, so the segments fill `results` through this window.
       const window = results.slice(first, first + MAX_BATCH);
       for (const segment of this.segments)
         segment.queryBatch(slice, threshold, options.strategy ?? 'auto', window);
       this.background?.folding.queryBatch(slice, threshold, window);
       this.delta.queryBatch(slice, threshold, window);
     }
-    for (const list of results) list.sort(compareNeighbours);
-    return results;
+    return results.map((found) => found.sorted());
   }
 
   /** Bytes held: WebAssembly memories (hashes, tables, scratch), entry ids, tombstones, the append area. */

@@ -8,7 +8,7 @@
 import { recordAudit } from '../audit/index.js';
 import type { EvidenceItem, EvidenceStore } from '../evidence/index.js';
 import type { PdqHash } from '../hashing/index.js';
-import { matchJson } from '../matching/index.js';
+import { matchJson, visibleMatches } from '../matching/index.js';
 import type { Match, MatchOptions, MatchQuery, Matcher } from '../matching/index.js';
 import { normaliseUrl } from '../network/index.js';
 import type { Decision, Policy } from '../policy/index.js';
@@ -65,12 +65,15 @@ export interface Assessment {
   decision: Decision;
   /** An item's PDQ quality is below the trusted minimum. */
   lowQuality: boolean;
+  /** An item or the URL matched more entries than the matcher returns (its nearest). */
+  truncated: boolean;
 }
 
 export interface ContentOutcome extends Decision {
   /** Every match of the content, each bank entry once. */
   matches: Match[];
   lowQuality: boolean;
+  truncated: boolean;
   /** The report filed or completed, when there is one. */
   report?: FiledReport;
 }
@@ -123,6 +126,7 @@ export class ContentPipeline {
       urlMatches,
       decision,
       lowQuality: results.some((result) => result.lowQuality),
+      truncated: results.some((result) => result.truncated),
     };
   }
 
@@ -162,7 +166,12 @@ export class ContentPipeline {
   async record(trx: Kysely<Schema>, assessment: Assessment): Promise<ContentOutcome> {
     const { content, decision } = assessment;
     const all = distinct([...assessment.itemMatches.flat(), ...assessment.urlMatches]);
-    const outcome: ContentOutcome = { ...decision, matches: all, lowQuality: assessment.lowQuality };
+    const outcome: ContentOutcome = {
+      ...decision,
+      matches: all,
+      lowQuality: assessment.lowQuality,
+      truncated: assessment.truncated,
+    };
     if (!this.files(assessment)) return outcome;
 
     const matches = all.map(matchJson);
@@ -223,7 +232,8 @@ export class ContentPipeline {
         rules: decision.rules,
         content: describe(content),
         platform_reference: content.reference ?? null,
-        matches,
+        // The body goes to platforms, who may not read the banks.
+        matches: visibleMatches(matches, false),
       },
     });
     await recordAudit(trx, {

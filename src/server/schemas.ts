@@ -54,7 +54,9 @@ export const MatchSchema = Type.Object({
   bank: Type.String(),
   category: Type.String(),
   signal_type: SignalTypeSchema,
-  signal: Type.String({ description: "the bank entry's signal" }),
+  signal: Type.Optional(
+    Type.String({ description: "the bank entry's signal: only for callers who may read the banks (admin)" }),
+  ),
   distance: Type.Integer({ description: 'Hamming distance for PDQ; 0 for exact digests' }),
   entry_id: Type.Integer(),
   variant: Type.Optional(Type.String({ description: 'the dihedral variant of the upload that matched' })),

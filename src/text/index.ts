@@ -7,6 +7,7 @@ export { TermAutomaton } from './automaton.js';
 export { checkRegexRule } from './regex-rules.js';
 export type { RegexCheck, RegexRule, RegexSpan } from './regex-rules.js';
 export { parseTermList, formatTermList } from './term-list.js';
+export { escapeCsvCell, unescapeCsvCell, formatCsv } from './csv-cells.js';
 export type { TermEntry, TermListError } from './term-list.js';
 export { checkTextEntry, defaultTextAttributes, isTextSignalType, textSignalTypes } from './entries.js';
 export type { TermMatchMode, TextEntryAttributes } from './entries.js';

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { defaultSeverity, formatTermList, parseTermList } from './term-list.js';
@@ -267,6 +268,36 @@ describe('formatTermList', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('neutralises spreadsheet formulas in every text cell, and reads each back exactly as it was', () => {
+    const lead = fc.constantFrom('=', '+', '-', '@', "'", "''", '\t', ' ', '');
+    // Any note a text bank accepts: no control characters but tab and line feed, at most 1,000 characters.
+    const note = fc
+      .tuple(lead, fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('', ' ', '\t', '\n'))
+      .map((parts) => parts.join(''))
+      // eslint-disable-next-line no-control-regex
+      .filter((value) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(value));
+    const term = fc
+      .tuple(
+        fc.constantFrom('=', '+', '-', '@', "'", ''),
+        fc.constantFrom('cmd|calc', 'sum(a1)', 'x', "'tis"),
+      )
+      .map(([first, rest]) => first + rest);
+    fc.assert(
+      fc.property(term, note, (written, noted) => {
+        const entries = [{ ...entry({ term: written, line: 0 }), note: noted }].map(
+          ({ line: _line, ...rest }) => rest,
+        );
+        const csv = formatTermList(entries);
+        const cells = parse(csv, { trim: true });
+        for (const cell of cells.flat()) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+        const parsed = parseTermList(csv);
+        expect(parsed.errors).toEqual([]);
+        expect(parsed.entries.map(({ line: _line, ...rest }) => rest)).toEqual(entries);
+      }),
+      { numRuns: 500 },
     );
   });
 });

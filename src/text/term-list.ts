@@ -8,9 +8,10 @@
 // default word), allow (an allow-list entry, such as "Scunthorpe"), regex (the term is a regular
 // expression, checked by checkRegexRule) and note
 // are optional. Header names are trimmed and case-insensitive; an unknown column is refused rather than
-// ignored, because a misspelt "severty" would otherwise silently import every row at the default.
+// ignored, because a misspelt "severty" would otherwise silently import every row at the default. Cells are
+// escaped against spreadsheet formulas as csv-cells.ts describes: one leading apostrophe is taken off each.
 import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
+import { formatCsv, unescapeCsvCell } from './csv-cells.js';
 import { languagePattern, maxTermLength } from './entries.js';
 import type { TermMatchMode } from './entries.js';
 import { checkRegexRule, maxRegexRuleLength } from './regex-rules.js';
@@ -122,7 +123,9 @@ export function parseTermList(csv: string): TermListParse {
       }
       const field = (column: Column) => {
         const index = columnsOf.get(column);
-        return index === undefined ? '' : (row.fields[index] ?? '').trim();
+        const cell = index === undefined ? '' : unescapeCsvCell(row.fields[index] ?? '');
+        // A note is free text: spaces it was written with inside quotes are its own.
+        return column === 'note' ? cell : cell.trim();
       };
       const entry = readRow(field, row.line, (message) => fail(row.line, message));
       if (entry === undefined) continue;
@@ -152,7 +155,7 @@ export function parseTermList(csv: string): TermListParse {
 
 /** Writes entries as CSV with a header; parseTermList reads back the same entries. */
 export function formatTermList(entries: readonly Omit<TermEntry, 'line'>[]): string {
-  return stringify([
+  return formatCsv([
     [...columns],
     ...entries.map((entry) => [
       entry.term,

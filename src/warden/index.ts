@@ -73,6 +73,8 @@ export async function openWarden(
     options.database ?? (await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }));
   const matcher = await Matcher.open(database, {
     defaultThreshold: config.matchThreshold,
+    maxThreshold: config.maxPdqThreshold,
+    maxMatches: config.maxMatches,
     minQuality: config.minQuality,
     refreshMs: config.indexRefreshMs,
     onRefreshError: (error) =>

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { App } from '../app.js';
+import type { Principal, Role } from '../../auth/index.js';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
 import { WardenError } from '../../errors/index.js';
@@ -20,8 +21,9 @@ import {
   listBanks,
   setBankEntryEnabled,
   updateBank,
+  visibleMatches,
 } from '../../matching/index.js';
-import type { Bank, BankEntry } from '../../matching/index.js';
+import type { Bank, BankEntry, MatchJson, VisibleMatchJson } from '../../matching/index.js';
 import { BankName, BankSignalTypeSchema, SignalTypeSchema, errors } from '../schemas.js';
 import type { Services } from '../services.js';
 
@@ -130,9 +132,26 @@ const entryJson = (entry: BankEntry): Static<typeof EntrySchema> => ({
   enabled: entry.enabled,
 });
 
+/**
+ * Who manages banks. Only they may read a bank entry's own signal, here or in a match anywhere else: hash
+ * lists are confidential by agreement with the hotlines that share them.
+ */
+export const bankRoles = ['admin'] as const satisfies readonly Role[];
+
+/** Whether the caller may see bank entries' signals. */
+export function mayReadBanks(principal: Principal): boolean {
+  return (bankRoles as readonly Role[]).includes(principal.role);
+}
+
+/** The matches as this caller may see them: every answer, view and list that holds matches goes through here. */
+export function matchesFor(principal: Principal, matches: readonly MatchJson[]): VisibleMatchJson[] {
+  return visibleMatches(matches, mayReadBanks(principal));
+}
+
 export function registerBankRoutes(app: App, services: Services): void {
   const { database } = services;
   const tags = ['banks'];
+  const access = { roles: bankRoles };
   /** After a change made here, this process's matcher sees it at once; other processes within a refresh. */
   const refreshed = async <T>(value: T): Promise<T> => {
     await Promise.all([services.matcher.refresh(), services.text.refresh()]);
@@ -141,13 +160,17 @@ export function registerBankRoutes(app: App, services: Services): void {
 
   app.get(
     '/v1/banks',
-    { schema: { summary: 'List banks', tags, response: { 200: Type.Array(BankSchema), ...errors() } } },
+    {
+      config: access,
+      schema: { summary: 'List banks', tags, response: { 200: Type.Array(BankSchema), ...errors() } },
+    },
     async () => (await listBanks(database)).map((bank) => bankJson(bank, bank.entryCount)),
   );
 
   app.post(
     '/v1/banks',
     {
+      config: access,
       schema: {
         summary: 'Create a bank',
         tags,
@@ -169,6 +192,7 @@ export function registerBankRoutes(app: App, services: Services): void {
   app.patch(
     '/v1/banks/:name',
     {
+      config: access,
       schema: {
         summary: 'Rename, re-categorise, describe, enable or disable a bank',
         tags,
@@ -186,6 +210,7 @@ export function registerBankRoutes(app: App, services: Services): void {
   app.delete(
     '/v1/banks/:name',
     {
+      config: access,
       schema: {
         summary: 'Delete a bank and its entries',
         tags,
@@ -203,6 +228,7 @@ export function registerBankRoutes(app: App, services: Services): void {
   app.get(
     '/v1/banks/:name/entries',
     {
+      config: access,
       schema: {
         summary: "List a bank's entries",
         tags,
@@ -225,6 +251,7 @@ export function registerBankRoutes(app: App, services: Services): void {
   app.post(
     '/v1/banks/:name/entries',
     {
+      config: access,
       schema: {
         summary: 'Add a signal to a bank',
         tags,
@@ -252,6 +279,7 @@ export function registerBankRoutes(app: App, services: Services): void {
   app.patch(
     '/v1/entries/:id',
     {
+      config: access,
       schema: {
         summary: 'Enable or disable one bank entry',
         tags,
@@ -270,6 +298,7 @@ export function registerBankRoutes(app: App, services: Services): void {
   app.post(
     '/v1/banks/:name/import',
     {
+      config: access,
       schema: {
         summary: 'Import a file of signals into a bank',
         description:
@@ -326,6 +355,7 @@ export function registerBankRoutes(app: App, services: Services): void {
   app.get(
     '/v1/banks/:name/export',
     {
+      config: access,
       schema: {
         summary: "Export a bank's enabled entries",
         description:

@@ -6,10 +6,11 @@ import { Type } from 'typebox';
 import { recordAudit } from '../../audit/index.js';
 import { WardenError } from '../../errors/index.js';
 import { listBanks } from '../../matching/index.js';
-import type { Reviewer } from '../../reports/index.js';
+import type { CaseDetail, Reviewer } from '../../reports/index.js';
 import { exposureToday, getUser, getWellnessLimits } from '../../users/index.js';
 import { principalOf } from '../auth.js';
 import { errors } from '../schemas.js';
+import { matchesFor } from './banks.js';
 import type { Services } from '../services.js';
 import {
   CaseDetailSchema,
@@ -34,6 +35,14 @@ export function registerCaseRoutes(app: App, services: Services): void {
       ...(principal.person === undefined ? {} : { person: principal.person }),
     };
   };
+  /** A case as the caller may see it (see matchesFor). */
+  const shown = (request: FastifyRequest, detail: CaseDetail) => ({
+    ...detail,
+    reports: detail.reports.map((report) => ({
+      ...report,
+      matches: matchesFor(principalOf(request), report.matches),
+    })),
+  });
 
   app.get(
     '/v1/review/config',
@@ -123,7 +132,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
     },
     async (request, reply) => {
       const claimed = await casework.claimNext(reviewer(request));
-      if (claimed !== undefined) return claimed;
+      if (claimed !== undefined) return shown(request, claimed);
       const held = await casework.heldByOthers(reviewer(request));
       return reply.status(204).header('x-held-by-others', String(held)).send(null);
     },
@@ -140,7 +149,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
         response: { 200: CaseDetailSchema, ...errors(404) },
       },
     },
-    async (request) => casework.getCase(request.params.id),
+    async (request) => shown(request, await casework.getCase(request.params.id)),
   );
 
   app.post(
@@ -154,7 +163,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
         response: { 200: CaseDetailSchema, ...errors(404, 409) },
       },
     },
-    async (request) => casework.claim(request.params.id, reviewer(request)),
+    async (request) => shown(request, await casework.claim(request.params.id, reviewer(request))),
   );
 
   app.post(
@@ -212,7 +221,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const body = request.body;
-      return casework.decide(request.params.id, reviewer(request), {
+      const decided = await casework.decide(request.params.id, reviewer(request), {
         kind: body.kind,
         reason: body.reason,
         ...(body.category === undefined ? {} : { category: body.category }),
@@ -221,6 +230,7 @@ export function registerCaseRoutes(app: App, services: Services): void {
         ...(body.items === undefined ? {} : { items: body.items }),
         ...(body.urls === undefined ? {} : { urls: body.urls }),
       });
+      return shown(request, decided);
     },
   );
 

@@ -12,8 +12,12 @@ import { normaliseUrl } from '../../network/index.js';
 import type { MatchOptions, MatchQuery } from '../../matching/index.js';
 import type { ContentItem } from '../../pipeline/index.js';
 import { principalOf } from '../auth.js';
+import { matchesFor } from './banks.js';
 import { ContentHashesSchema, MatchSchema, MultipartFile, SignalTypeSchema, errors } from '../schemas.js';
 import type { Services } from '../services.js';
+
+const thresholdWords =
+  'largest PDQ distance (default 31, WARDEN_MATCH_THRESHOLD); at most the server maximum, WARDEN_MAX_PDQ_THRESHOLD (default 63)';
 
 const SignalSchema = Type.Object({
   type: SignalTypeSchema,
@@ -27,9 +31,7 @@ const MatchBody = Type.Object(
       maxItems: 64,
       description: 'signals of ONE piece of content',
     }),
-    threshold: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 256, description: 'largest PDQ distance (default 31)' }),
-    ),
+    threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 256, description: thresholdWords })),
     dihedral: Type.Optional(
       Type.Boolean({ description: 'for uploads only: also match rotations and flips' }),
     ),
@@ -45,7 +47,7 @@ const MatchBody = Type.Object(
 );
 
 const MatchQueryString = Type.Object({
-  threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 256 })),
+  threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 256, description: thresholdWords })),
   dihedral: Type.Optional(Type.Boolean()),
   reference: Type.Optional(Type.String({ maxLength: 200 })),
 });
@@ -64,7 +66,10 @@ const MatchResponse = Type.Object({
     sha256: Type.Optional(Type.String()),
     url: Type.Optional(Type.String()),
   }),
-  matches: Type.Array(MatchSchema),
+  matches: Type.Array(MatchSchema, {
+    description: 'the nearest matches first, at most WARDEN_MAX_MATCHES (default 100)',
+  }),
+  truncated: Type.Boolean({ description: 'more entries matched than `matches` holds' }),
 });
 
 const platformRoles = ['platform', 'admin', 'analyst'] as const;
@@ -125,7 +130,7 @@ export function registerPlatformRoutes(app: App, services: Services): void {
       schema: {
         summary: 'Match an upload or hashes against the banks',
         description:
-          'Send an image as multipart/form-data (field `file`; options in the query string), or JSON `{"signals":[{"type":"pdq","value":HEX}], ...}` for one piece of content. Returns the matches and the verdict of the rules; a verdict of review or block files a report and notifies webhooks.',
+          'Send an image as multipart/form-data (field `file`; options in the query string), or JSON `{"signals":[{"type":"pdq","value":HEX}], ...}` for one piece of content. Returns the matches (the nearest, at most WARDEN_MAX_MATCHES, with `truncated` when there were more; a bank entry’s own hash only for admins) and the verdict of the rules; a verdict of review or block files a report and notifies webhooks.',
         tags: ['platform'],
         querystring: MatchQueryString,
         body: {
@@ -200,7 +205,8 @@ export function registerPlatformRoutes(app: App, services: Services): void {
         ...(outcome.report === undefined ? {} : { report_id: outcome.report.id }),
         low_quality: outcome.lowQuality,
         query: shown,
-        matches: outcome.matches.map(matchJson),
+        matches: matchesFor(principal, outcome.matches.map(matchJson)),
+        truncated: outcome.truncated,
       };
     },
   );

@@ -1,6 +1,7 @@
 // Intake over HTTP: public reports from anyone (rate-limited per client, never fetched here: the
 // background fetch job does that under the network guard), platform reports with or without the media,
 // and the list of reports.
+import type { FastifyRequest } from 'fastify';
 import type { App } from '../app.js';
 import { Type } from 'typebox';
 import type { Static } from 'typebox';
@@ -9,9 +10,11 @@ import { parseSignal } from '../../hashing/index.js';
 import { matchJson } from '../../matching/index.js';
 import type { MatchQuery } from '../../matching/index.js';
 import { getReport, listReports, reportSources } from '../../reports/index.js';
+import type { ReportJson } from '../../reports/index.js';
 import { principalOf } from '../auth.js';
 import { Enum, MatchSchema, MultipartFile, errors } from '../schemas.js';
 import type { Services } from '../services.js';
+import { matchesFor } from './banks.js';
 import { hashUpload } from './platform.js';
 import type { ContentItem } from '../../pipeline/index.js';
 import { CaseStatusSchema } from './review-schemas.js';
@@ -207,7 +210,7 @@ export function registerReportRoutes(app: App, services: Services): void {
         reference: filed.reference,
         verdict: outcome.verdict,
         occurrences: filed.occurrences,
-        matches: outcome.matches.map(matchJson),
+        matches: matchesFor(principal, outcome.matches.map(matchJson)),
       });
     },
   );
@@ -225,12 +228,13 @@ export function registerReportRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const query = request.query;
-      return listReports(services.database, {
+      const reports = await listReports(services.database, {
         ...(query.source === undefined ? {} : { source: query.source }),
         ...(query.status === undefined ? {} : { status: query.status }),
         ...(query.after === undefined ? {} : { afterId: query.after }),
         ...(query.limit === undefined ? {} : { limit: query.limit }),
       });
+      return reports.map((report) => shown(request, report));
     },
   );
   app.get(
@@ -244,8 +248,13 @@ export function registerReportRoutes(app: App, services: Services): void {
         response: { 200: ReportSchema, ...errors(404) },
       },
     },
-    async (request) => getReport(services.database, request.params.id),
+    async (request) => shown(request, await getReport(services.database, request.params.id)),
   );
+}
+
+/** A report as the caller may see it (see matchesFor). */
+function shown(request: FastifyRequest, report: ReportJson) {
+  return { ...report, matches: matchesFor(principalOf(request), report.matches) };
 }
 
 function signalsOf(signals: readonly { type: 'pdq' | 'md5' | 'sha256'; value: string }[]): MatchQuery {
