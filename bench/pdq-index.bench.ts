@@ -1,20 +1,25 @@
 // PDQ index benchmark: build time, memory, and radius-31 lookups (single and batched) over random hashes
-// with planted near-duplicates, against the WebAssembly brute-force scan measured in the same run and the
-// FAISS anchors measured on this machine class. Also checks that the index returns exactly what the scans
-// return. `npx tsx bench/run.ts pdq-index [--index-sizes 1000000,10000000] [--chunk-count N]`
+// with planted near-duplicates, against anchors run in the same bench run on the same hashes and queries:
+// the WebAssembly brute-force scan, and FAISS (Debian's python3-faiss, one thread) with HMA's
+// IndexBinaryMultiHash and the exact IndexBinaryFlat. Rounds of Warden and FAISS alternate; the table
+// gives the median and the best round. Also checks that the index returns exactly what the scans and
+// FAISS return. `npx tsx bench/run.ts pdq-index [--index-sizes 1000000,10000000] [--chunk-count N]
+// [--rounds 3]`
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PdqIndex, bruteForceSearch } from '../src/matching/index.js';
 import type { PdqNeighbour } from '../src/matching/index.js';
+import { FaissAnchor, faissMissing, findFaissPython } from './support/faiss.js';
+import type { FaissIndexKind } from './support/faiss.js';
 import { median, printTable } from './table.js';
 import type { Cell } from './table.js';
-
 const THRESHOLD = 31;
 const SINGLE_QUERIES = 2000;
 const BATCH_SIZE = 1000;
 const PLANTED_QUERIES = 100;
 // Each planted query gets bank entries at these distances: both sides of the threshold.
 const PLANTED_DISTANCES = [0, 1, THRESHOLD - 1, THRESHOLD, THRESHOLD + 1];
-// FAISS IndexBinaryMultiHash (16 tables x 16 bits, as HMA configures it), one query at radius 31.
-const FAISS_SINGLE_MS: Record<number, number> = { 1_000_000: 2.6, 10_000_000: 27.3 };
 
 /** A 32-bit mix (the murmur3 finalizer), so that nearby seeds start unrelated generators. */
 function mix(value: number): number {
@@ -91,14 +96,25 @@ function makeDataset(size: number): Dataset {
   return { entryIds, hashes, queries, plantedMatches };
 }
 
-interface Timing {
-  medianMs: number;
-  p99Ms: number;
-  perSecond: number;
-  results: PdqNeighbour[][];
+/** One method's lookups over the rounds: milliseconds per single query, and per batch. */
+interface Method {
+  name: string;
+  singleMs: number[][];
+  batchMs: number[];
+  batchSize: number;
+  /** Matching row numbers per query, from the first round. */
+  rows: number[][];
 }
 
-function timeSingles(index: PdqIndex, queries: Uint8Array, count: number, strategy: 'auto' | 'scan'): Timing {
+function method(name: string, batchSize: number): Method {
+  return { name, singleMs: [], batchMs: [], batchSize, rows: [] };
+}
+
+const rowOf = (entryId: number): number => (entryId - 1) / 3;
+const rowsOf = (results: PdqNeighbour[][]): number[][] =>
+  results.map((list) => list.map((match) => rowOf(match.entryId)).sort((a, b) => a - b));
+
+function wardenSingles(index: PdqIndex, queries: Uint8Array, count: number, strategy: 'auto' | 'scan') {
   const times: number[] = [];
   const results: PdqNeighbour[][] = [];
   for (let query = 0; query < count; query++) {
@@ -107,29 +123,54 @@ function timeSingles(index: PdqIndex, queries: Uint8Array, count: number, strate
     results.push(index.query(hash, THRESHOLD, { strategy }));
     times.push(performance.now() - start);
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  const total = times.reduce((sum, time) => sum + time, 0);
-  return {
-    medianMs: median(times),
-    p99Ms: sorted[Math.floor(sorted.length * 0.99)] ?? Number.NaN,
-    perSecond: (count / total) * 1000,
-    results,
-  };
+  return { times, results };
 }
 
-function timeBatch(index: PdqIndex, queries: Uint8Array, count: number, strategy: 'auto' | 'scan') {
-  const batch = queries.subarray(0, count * 32);
-  const times: number[] = [];
-  let results: PdqNeighbour[][] = [];
-  for (let round = 0; round < (strategy === 'scan' ? 1 : 3); round++) {
-    const start = performance.now();
-    results = index.queryBatch(batch, THRESHOLD, { strategy });
-    times.push(performance.now() - start);
-  }
-  return { perSecond: (count / median(times)) * 1000, results };
+function wardenBatch(index: PdqIndex, queries: Uint8Array, count: number, strategy: 'auto' | 'scan') {
+  const start = performance.now();
+  const results = index.queryBatch(queries.subarray(0, count * 32), THRESHOLD, { strategy });
+  return { ms: performance.now() - start, results };
 }
 
-const same = (a: PdqNeighbour[][], b: PdqNeighbour[][]): boolean => JSON.stringify(a) === JSON.stringify(b);
+async function faissRound(
+  faiss: FaissAnchor,
+  into: Method,
+  kind: FaissIndexKind,
+  count: number,
+  first: boolean,
+) {
+  const singles = await faiss.query(kind, 'single', count, first);
+  into.singleMs.push(singles.times);
+  if (first) into.rows = singles.results ?? [];
+  const batch = await faiss.query(kind, 'batch', into.batchSize);
+  into.batchMs.push(batch.times[0] ?? Number.NaN);
+}
+
+/** Queries per second of each round, from the total time of its single queries. */
+const singleRates = (m: Method): number[] =>
+  m.singleMs.map((times) => (times.length / times.reduce((sum, time) => sum + time, 0)) * 1000);
+const batchRates = (m: Method): number[] => m.batchMs.map((ms) => (m.batchSize / ms) * 1000);
+const medianAndBest = (rates: number[]): string =>
+  rates.length === 0 ? '-' : `${Math.round(median(rates))} (${Math.round(Math.max(...rates))})`;
+
+function lookupRow(size: number, m: Method, anchor: Method | undefined, anchorName: string): Cell[] {
+  const all = m.singleMs.flat().sort((a, b) => a - b);
+  const ratio =
+    anchor === undefined || anchor.singleMs.length === 0
+      ? anchorName
+      : `${(median(singleRates(m)) / median(singleRates(anchor))).toFixed(1)}× ${anchorName}`;
+  return [
+    size.toLocaleString('en-GB'),
+    m.name,
+    median(all).toFixed(3),
+    (all[Math.floor(all.length * 0.99)] ?? Number.NaN).toFixed(3),
+    medianAndBest(singleRates(m)),
+    `${medianAndBest(batchRates(m))} (${m.batchSize})`,
+    ratio,
+  ];
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 const megabytes = (bytes: number): number => bytes / 2 ** 20;
 const yesNo = (value: boolean): string => (value ? 'yes' : 'NO');
 
@@ -139,98 +180,138 @@ function numberFlag(args: string[], name: string): number[] | undefined {
   return value?.split(',').map(Number);
 }
 
-// The runner's contract is asynchronous; this benchmark is not.
-// eslint-disable-next-line @typescript-eslint/require-await
 export async function run(args: string[]): Promise<void> {
   const sizes = numberFlag(args, '--index-sizes') ?? [1_000_000, 10_000_000];
   const chunkCount = numberFlag(args, '--chunk-count')?.[0];
+  const [rounds = 3] = numberFlag(args, '--rounds') ?? [];
   const options: Parameters<typeof PdqIndex.build>[2] = chunkCount === undefined ? {} : { chunkCount };
+  const python = findFaissPython();
   const buildRows: Cell[][] = [];
   const lookupRows: Cell[][] = [];
   const checkRows: Cell[][] = [];
+  const folder = mkdtempSync(join(tmpdir(), 'warden-bench-pdq-'));
 
-  for (const size of sizes) {
-    const data = makeDataset(size);
-    const start = performance.now();
-    const index = PdqIndex.build(data.entryIds, data.hashes, options);
-    const buildSeconds = (performance.now() - start) / 1000;
+  try {
+    for (const size of sizes) {
+      const data = makeDataset(size);
+      const hashesPath = join(folder, 'hashes.bin');
+      const queriesPath = join(folder, 'queries.bin');
+      writeFileSync(hashesPath, data.hashes);
+      writeFileSync(queriesPath, data.queries);
+      const faiss =
+        python === undefined
+          ? undefined
+          : await FaissAnchor.start(python, hashesPath, queriesPath, THRESHOLD);
+      try {
+        const start = performance.now();
+        const index = PdqIndex.build(data.entryIds, data.hashes, options);
+        const buildSeconds = (performance.now() - start) / 1000;
+        buildRows.push([
+          size.toLocaleString('en-GB'),
+          'Warden index',
+          buildSeconds,
+          index.stats().chunkCounts.join(','),
+          megabytes(index.memoryBytes()),
+          megabytes(process.memoryUsage().rss),
+        ]);
+        if (faiss !== undefined) {
+          for (const [kind, seconds] of Object.entries(faiss.buildSeconds)) {
+            buildRows.push([
+              size.toLocaleString('en-GB'),
+              `FAISS ${faiss.version} ${kind}`,
+              seconds,
+              '-',
+              '-',
+              '-',
+            ]);
+          }
+        }
 
-    // The scan is much slower: fewer queries, the planted ones first, so the check still covers them.
-    const scanCount = Math.max(PLANTED_QUERIES, Math.min(SINGLE_QUERIES, Math.round(2e9 / size)));
-    const scanBatch = Math.min(BATCH_SIZE, Math.round(2e8 / size));
-    const singles = timeSingles(index, data.queries, SINGLE_QUERIES, 'auto');
-    const batch = timeBatch(index, data.queries, BATCH_SIZE, 'auto');
-    const scanSingles = timeSingles(index, data.queries, scanCount, 'scan');
-    const scanBatched = timeBatch(index, data.queries, scanBatch, 'scan');
-    buildRows.push([
-      size.toLocaleString('en-GB'),
-      buildSeconds,
-      index.stats().chunkCounts.join(','),
-      megabytes(index.memoryBytes()),
-      megabytes(process.memoryUsage().rss),
-    ]);
+        // The scans are much slower: fewer queries, the planted ones first, so the checks still cover them.
+        const scanCount = Math.max(PLANTED_QUERIES, Math.min(SINGLE_QUERIES, Math.round(2e9 / size)));
+        const scanBatch = Math.min(BATCH_SIZE, Math.round(2e8 / size));
+        const warden = method('Warden index', BATCH_SIZE);
+        const scan = method('Warden wasm brute-force scan', scanBatch);
+        const multihash = method('FAISS IndexBinaryMultiHash 16×16, nflip 1', BATCH_SIZE);
+        const flat = method('FAISS IndexBinaryFlat', scanBatch);
+        let wardenResults: PdqNeighbour[][] = [];
+        let scanResults: PdqNeighbour[][] = [];
+        let batchResults: PdqNeighbour[][] = [];
+        let scanBatchResults: PdqNeighbour[][] = [];
+        for (let round = 0; round < rounds; round++) {
+          const first = round === 0;
+          const singles = wardenSingles(index, data.queries, SINGLE_QUERIES, 'auto');
+          warden.singleMs.push(singles.times);
+          const batch = wardenBatch(index, data.queries, BATCH_SIZE, 'auto');
+          warden.batchMs.push(batch.ms);
+          if (faiss !== undefined) await faissRound(faiss, multihash, 'multihash', SINGLE_QUERIES, first);
+          const scanned = wardenSingles(index, data.queries, scanCount, 'scan');
+          scan.singleMs.push(scanned.times);
+          const scannedBatch = wardenBatch(index, data.queries, scanBatch, 'scan');
+          scan.batchMs.push(scannedBatch.ms);
+          if (faiss !== undefined) await faissRound(faiss, flat, 'flat', scanCount, first);
+          if (first) {
+            wardenResults = singles.results;
+            batchResults = batch.results;
+            scanResults = scanned.results;
+            scanBatchResults = scannedBatch.results;
+          }
+        }
+        const anchorName = faiss === undefined ? faissMissing : 'FAISS';
+        lookupRows.push(
+          lookupRow(size, warden, faiss && multihash, anchorName),
+          ...(faiss === undefined ? [] : [lookupRow(size, multihash, multihash, 'FAISS')]),
+          lookupRow(size, scan, faiss && flat, anchorName),
+          ...(faiss === undefined ? [] : [lookupRow(size, flat, flat, 'FAISS')]),
+        );
 
-    const faiss = FAISS_SINGLE_MS[size];
-    const vsFaiss = (ms: number): Cell => (faiss === undefined ? '-' : `${(faiss / ms).toFixed(1)}x faster`);
-    lookupRows.push(
-      [
-        size.toLocaleString('en-GB'),
-        'index',
-        singles.medianMs.toFixed(3),
-        singles.p99Ms.toFixed(3),
-        Math.round(singles.perSecond),
-        `${Math.round(batch.perSecond)} (${BATCH_SIZE})`,
-        `${(scanSingles.medianMs / singles.medianMs).toFixed(0)}x faster`,
-        vsFaiss(singles.medianMs),
-      ],
-      [
-        size.toLocaleString('en-GB'),
-        'wasm brute-force scan',
-        scanSingles.medianMs.toFixed(3),
-        scanSingles.p99Ms.toFixed(3),
-        Math.round(scanSingles.perSecond),
-        `${Math.round(scanBatched.perSecond)} (${scanBatch})`,
-        '1x',
-        vsFaiss(scanSingles.medianMs),
-      ],
-    );
-
-    // Exactness: the index against the scan on every scanned query, the batch against the singles, and the
-    // plain-JavaScript reference on a few planted queries.
-    const referenceCount = Math.max(3, Math.min(20, Math.round(3e7 / size)));
-    const reference = Array.from({ length: referenceCount }, (_, query) =>
-      bruteForceSearch(
-        data.entryIds,
-        data.hashes,
-        data.queries.subarray(query * 32, query * 32 + 32),
-        THRESHOLD,
-      ),
-    );
-    // Random hashes are never within 31 bits of each other, so every match of a planted query is planted.
-    const planted = singles.results.slice(0, PLANTED_QUERIES).reduce((total, list) => total + list.length, 0);
-    checkRows.push([
-      size.toLocaleString('en-GB'),
-      `${scanCount} singles, ${scanBatch} batched`,
-      yesNo(same(singles.results.slice(0, scanCount), scanSingles.results)),
-      yesNo(same(batch.results.slice(0, scanBatch), scanBatched.results)),
-      yesNo(same(batch.results, singles.results.slice(0, BATCH_SIZE))),
-      yesNo(same(singles.results.slice(0, referenceCount), reference)),
-      `${planted} of ${data.plantedMatches}`,
-    ]);
+        // Exactness: the index against the scan on every scanned query, the batch against the singles, the
+        // plain-JavaScript reference on a few planted queries, and FAISS's answers against Warden's.
+        const referenceCount = Math.max(3, Math.min(20, Math.round(3e7 / size)));
+        const reference = Array.from({ length: referenceCount }, (_, query) =>
+          bruteForceSearch(
+            data.entryIds,
+            data.hashes,
+            data.queries.subarray(query * 32, query * 32 + 32),
+            THRESHOLD,
+          ),
+        );
+        // Random hashes are never within 31 bits of each other, so every match of a planted query is planted.
+        const planted = (lists: unknown[][]) =>
+          lists.slice(0, PLANTED_QUERIES).reduce((total, list) => total + list.length, 0);
+        const faissCheck = (rows: number[][], against: PdqNeighbour[][]): string =>
+          faiss === undefined ? '-' : yesNo(same(rows, rowsOf(against)));
+        checkRows.push([
+          size.toLocaleString('en-GB'),
+          `${scanCount} singles, ${scanBatch} batched`,
+          yesNo(same(wardenResults.slice(0, scanCount), scanResults)),
+          yesNo(same(batchResults.slice(0, scanBatch), scanBatchResults)),
+          yesNo(same(batchResults, wardenResults.slice(0, BATCH_SIZE))),
+          yesNo(same(wardenResults.slice(0, referenceCount), reference)),
+          faissCheck(multihash.rows, wardenResults),
+          faissCheck(flat.rows, scanResults),
+          `${planted(wardenResults)} (FAISS ${faiss === undefined ? '-' : planted(multihash.rows)}) of ${data.plantedMatches}`,
+        ]);
+      } finally {
+        faiss?.close();
+      }
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 
   printTable(
     'PDQ index: build and memory',
-    ['hashes', 'build s', 'chunks', 'index MiB', 'process RSS MiB'],
+    ['hashes', 'index', 'build s', 'chunks', 'index MiB', 'process RSS MiB'],
     buildRows,
   );
   printTable(
-    `PDQ index: lookups at radius ${THRESHOLD}, one core`,
-    ['hashes', 'method', 'median ms', 'p99 ms', 'single/s', 'batch/s (size)', 'vs scan', 'vs FAISS'],
+    `PDQ index: lookups at radius ${THRESHOLD}, one core, ${rounds} rounds alternating Warden and FAISS (median, best in brackets)`,
+    ['hashes', 'method', 'median ms', 'p99 ms', 'single/s', 'batch/s (size)', 'single/s vs FAISS'],
     lookupRows,
   );
   printTable(
-    'PDQ index: results equal brute force',
+    'PDQ index: results equal brute force and FAISS',
     [
       'hashes',
       'scanned',
@@ -238,6 +319,8 @@ export async function run(args: string[]): Promise<void> {
       'batch = scan',
       'batch = singles',
       '= JS reference',
+      'FAISS multi-hash = index',
+      'FAISS flat = scan',
       'planted found',
     ],
     checkRows,

@@ -245,13 +245,12 @@ describe('limits and files that cannot be hashed', () => {
   it('refuses a decompression bomb from its header, before decoding', async () => {
     const bomb = pngBomb(20000);
     expect(bomb.length).toBeLessThan(100_000);
-    const started = performance.now();
+    // Warden's own message, with the header's size: sharp never got to decode it.
     await expect(
       hashImage(bomb, { limits: { maxBytes: 1_000_000, maxPixels: 100_000_000 } }),
     ).rejects.toThrow(
       /The image is 20000x20000 \(400000000 pixels\), over the limit of 100000000 pixels \(maxPixels\)/,
     );
-    expect(performance.now() - started).toBeLessThan(1000);
     await expect(hashImage(jpeg, { limits: { ...limits, maxPixels: 1_000_000 } })).rejects.toThrow(
       /1600x1004 \(1606400 pixels\), over the limit of 1000000/,
     );

@@ -81,13 +81,11 @@ describe('content codings', () => {
   ])('cuts a %s bomb off at the limit of decoded bytes', async (coding, bomb) => {
     expect(bomb.length).toBeLessThan(limits.maxBytes);
     const base = await serve({ '/bomb': { headers: { 'content-encoding': coding }, body: bomb } });
-    const started = Date.now();
     const response = await guard().fetch(`${base}/bomb`, {}, limits);
     await expect(response.readBody()).rejects.toMatchObject({
       code: 'too_large',
       message: expect.stringMatching(/larger than 1048576 bytes, the limit for this request/) as string,
     });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('still limits the bytes on the wire, declared or not', async () => {

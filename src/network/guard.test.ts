@@ -251,13 +251,12 @@ describe('network guard', () => {
     });
     const allowed = guard({ allow: ['127.0.0.1'] });
     const quick = { ...limits, timeoutMs: 300 };
-    const started = Date.now();
+    // Without the time limit both would wait for ever (the test's own timeout); with it, each says why.
     await expect(allowed.fetch(`${base}/silent`, {}, quick)).rejects.toThrow(
       /No complete answer from http:\/\/127\.0\.0\.1:\d+ within 300 ms/,
     );
     const response = await allowed.fetch(`${base}/dribble`, {}, quick);
     await expect(response.readBody()).rejects.toThrow(/within 300 ms/);
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it("passes on the caller's own abort as it is", async () => {

@@ -115,7 +115,8 @@ describe('TermAutomaton', () => {
     expect(matches(byDefault, planted)).toEqual(found);
   });
 
-  it('builds 10,000 patterns well within a second', () => {
+  // Build time is measured in bench/text.bench.ts; here, the size it is linear in.
+  it('builds 10,000 patterns into one state per distinct prefix at most', () => {
     let seed = 1;
     const word = (): string => {
       let text = '';
@@ -128,9 +129,11 @@ describe('TermAutomaton', () => {
       return text;
     };
     const patterns = Array.from({ length: 10_000 }, word);
-    const start = performance.now();
     const automaton = TermAutomaton.build(patterns);
-    expect(performance.now() - start).toBeLessThan(500);
+    const prefixes = new Set(
+      patterns.flatMap((pattern) => [...pattern].map((_, end) => pattern.slice(0, end + 1))),
+    );
+    expect(automaton.stateCount).toBe(prefixes.size + 1);
     const text = patterns.slice(0, 100).join(' ');
     expect(matches(automaton, text)).toEqual(naive(patterns, text));
   });

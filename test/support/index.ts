@@ -4,6 +4,7 @@ export { vectorPath, wardenBinary, childEnvironment } from './paths.js';
 export { expectedPdq, intermediateMatrix, intermediateSummary } from './vectors.js';
 export type { ExpectedPdq } from './vectors.js';
 export { runJobsUntilSettled } from './jobs.js';
+export { recordReservedStarts, spacedStarts } from './host-slots.js';
 export { startSmtpSink } from './smtp.js';
 export type { SmtpSink, SmtpSinkOptions, ReceivedMail } from './smtp.js';
 export { runWarden, warden } from './cli.js';
