@@ -1,6 +1,6 @@
 // Opens the one database: SQLite in the data directory by default, PostgreSQL when DATABASE_URL is set.
 // Both run the same Kysely queries; the few differences live here and in migrations.ts.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -45,10 +45,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function openSqlite(dataDir: string): Database {
-  mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'warden.db');
   let sqlite: SqliteDatabase.Database;
   try {
+    // Private from the start: the database holds reports, accounts and audit. SQLite gives its -wal and
+    // -shm files the database file's mode, so they are private too.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600));
     sqlite = new SqliteDatabase(file);
   } catch (error) {
     throw new WardenError(
