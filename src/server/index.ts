@@ -86,27 +86,16 @@ export async function runServer(config: Config): Promise<void> {
 
 /** Why the server could not take its address, said so that a person can fix it. */
 function listenFailure(error: unknown, config: Pick<Config, 'host' | 'port'>): unknown {
-  const where = `Cannot listen on ${config.host}:${config.port}`;
   const otherPort = `choose another port with --port or ${configEnvironment.port}`;
-  switch ((error as NodeJS.ErrnoException).code) {
-    case 'EADDRINUSE':
-      return new WardenError(
-        'unavailable',
-        `${where}: port ${config.port} is already in use by another process. Stop that process, or ${otherPort}.`,
-      );
-    case 'EACCES':
-      return new WardenError(
-        'unavailable',
-        `${where}: permission denied (ports below 1024 need privileges); ${otherPort}.`,
-      );
-    case 'EADDRNOTAVAIL':
-      return new WardenError(
-        'unavailable',
-        `${where}: ${config.host} is not an address of this machine; give one it has with --host or ${configEnvironment.host}.`,
-      );
-    default:
-      return error;
-  }
+  const reasons: Record<string, string> = {
+    EADDRINUSE: `port ${config.port} is already in use by another process. Stop that process, or ${otherPort}.`,
+    EACCES: `permission denied (ports below 1024 need privileges); ${otherPort}.`,
+    EADDRNOTAVAIL: `${config.host} is not an address of this machine; give one it has with --host or ${configEnvironment.host}.`,
+  };
+  const reason = reasons[(error as NodeJS.ErrnoException).code ?? ''];
+  return reason === undefined
+    ? error
+    : new WardenError('unavailable', `Cannot listen on ${config.host}:${config.port}: ${reason}`);
 }
 
 async function startWorker(services: Services): Promise<{ shutdown(): Promise<void> }> {

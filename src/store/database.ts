@@ -8,6 +8,8 @@ import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { WardenError } from '../errors/index.js';
 import { migrations } from './migrations.js';
+import { StorageMonitor } from './storage-failures.js';
+import type { DatabaseHealth } from './storage-failures.js';
 import type { Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -18,6 +20,8 @@ export interface Database {
   /** Where the data lives, for messages: a file path or the PostgreSQL URL without its password. */
   readonly location: string;
   close(): Promise<void>;
+  /** Whether the database takes writes (see StorageMonitor.checkHealth). */
+  checkHealth(): Promise<DatabaseHealth>;
 }
 
 export interface DatabaseOptions {
@@ -59,17 +63,32 @@ function openSqlite(dataDir: string): Database {
       `Cannot open the database ${file}: ${(error as Error).message}. Check that WARDEN_DATA_DIR is writable.`,
     );
   }
-  // WAL lets readers (the CLI) work while a server writes; the busy timeout rides out short write locks.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 10000');
-  sqlite.pragma('foreign_keys = ON');
-  // Bank imports insert millions of random hashes into B-tree indexes: the default 2 MB page cache
-  // would turn that into disk traffic.
-  sqlite.pragma('cache_size = -131072');
-  sqlite.pragma('temp_store = MEMORY');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: keptStatements(sqlite) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  const monitor = new StorageMonitor('sqlite');
+  try {
+    // WAL lets readers (the CLI) work while a server writes; the busy timeout rides out short write locks.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    // Bank imports insert millions of random hashes into B-tree indexes: the default 2 MB page cache
+    // would turn that into disk traffic.
+    sqlite.pragma('cache_size = -131072');
+    sqlite.pragma('temp_store = MEMORY');
+  } catch (error) {
+    // A file that is not a database, or cannot be written, fails here first.
+    sqlite.close();
+    throw openingFailure(file, monitor.describe(error));
+  }
+  const db = new Kysely<Schema>({
+    dialect: monitor.watch(new SqliteDialect({ database: keptStatements(sqlite) })),
+  });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: file,
+    close: () => db.destroy(),
+    checkHealth: () => monitor.checkHealth(db),
+  };
 }
 
 /**
@@ -107,7 +126,8 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   });
   // An idle client that loses its connection must not take the process down.
   pool.on('error', () => undefined);
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const monitor = new StorageMonitor('postgres');
+  const db = new Kysely<Schema>({ dialect: monitor.watch(new PostgresDialect({ pool })) });
   try {
     if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
     else await sql`select 1`.execute(db);
@@ -118,7 +138,13 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
       `Cannot connect to PostgreSQL at ${location}: ${(error as Error).message}. Check DATABASE_URL and that the server is running.`,
     );
   }
-  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    location,
+    close: () => db.destroy(),
+    checkHealth: () => monitor.checkHealth(db),
+  };
 }
 
 async function migrate(database: Database, schema: string | undefined): Promise<void> {
@@ -130,6 +156,8 @@ async function migrate(database: Database, schema: string | undefined): Promise<
     provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
   });
   const { error, results } = await migrator.migrateToLatest();
+  // A damaged or unwritable database fails here first: say that, not that a migration failed.
+  if (error instanceof WardenError) throw openingFailure(database.location, error);
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new WardenError(
@@ -137,6 +165,13 @@ async function migrate(database: Database, schema: string | undefined): Promise<
       `Database migration ${failed} failed on ${database.location}: ${(error as Error).message}`,
     );
   }
+}
+
+/** A storage failure met while opening, with the database it concerns (the CLI's message names it). */
+function openingFailure(location: string, error: unknown): unknown {
+  return error instanceof WardenError
+    ? new WardenError(error.code, `Cannot open the database ${location}: ${error.message}`)
+    : error;
 }
 
 function redactPassword(url: string): string {
