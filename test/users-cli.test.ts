@@ -1,7 +1,8 @@
 // `warden users` through the real binary: what an operator types to let people into the console.
 import { expect, it } from 'vitest';
 import { listAudit } from '../src/audit/index.js';
-import { resolveSession, signIn } from '../src/users/index.js';
+import { loadConfig } from '../src/config/index.js';
+import { resolveSession, signIn, signInOptions } from '../src/users/index.js';
 import { describeEachEngine, runWarden } from './support/index.js';
 
 /** Runs `warden users ARGS`. */
@@ -9,7 +10,7 @@ function wardenUsers(args: string[], environment: Record<string, string>, input?
   return runWarden(['users', ...args], environment, input);
 }
 
-const hours = { sessionHours: 1 };
+const hours = signInOptions(loadConfig({}, { sessionHours: 1 }));
 
 describeEachEngine('warden users', (database) => {
   const env = () => ({ ...database().environment, WARDEN_EXPOSURE_WARNING: '40' });
