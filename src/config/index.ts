@@ -129,8 +129,8 @@ const fields = {
   // Sign-in back-off: after this many attempts per username (per address), each further attempt waits
   // twice as long as the one before, up to the maximum; a success clears the username's count.
   signInFreeAttempts: ['WARDEN_SIGN_IN_FREE_ATTEMPTS', integer(1, 1000).default(5)],
-  signInFreeAttemptsPerAddress: ['WARDEN_SIGN_IN_FREE_ATTEMPTS_PER_ADDRESS', integer(1, 100_000).default(20)],
-  signInMaxBackoffSeconds: ['WARDEN_SIGN_IN_MAX_BACKOFF_SECONDS', integer(1, 86_400).default(900)],
+  signInFreeAttemptsPerAddress: ['WARDEN_SIGN_IN_FREE_PER_IP', integer(1, 100_000).default(20)],
+  signInMaxWaitMs: ['WARDEN_SIGN_IN_MAX_WAIT_MS', integer(1000, 86_400_000).default(900_000)],
   publicReportsPerHour: ['WARDEN_PUBLIC_REPORTS_PER_HOUR', integer(1, 1_000_000).default(30)],
   exposureWarning: ['WARDEN_EXPOSURE_WARNING', integer(1, 100_000).default(50)],
   smtpUrl: [

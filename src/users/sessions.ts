@@ -44,7 +44,7 @@ export interface SignInOptions {
   /** Attempts per username before each further one waits (doubling), and per address. */
   freeAttempts: number;
   freeAttemptsPerAddress: number;
-  maxBackoffSeconds: number;
+  maxWaitMs: number;
   /** The clock, in milliseconds since the epoch (tests inject one). */
   now?: () => number;
 }
@@ -53,14 +53,14 @@ export interface SignInOptions {
 export function signInOptions(
   config: Pick<
     Config,
-    'sessionHours' | 'signInFreeAttempts' | 'signInFreeAttemptsPerAddress' | 'signInMaxBackoffSeconds'
+    'sessionHours' | 'signInFreeAttempts' | 'signInFreeAttemptsPerAddress' | 'signInMaxWaitMs'
   >,
 ): SignInOptions {
   return {
     sessionHours: config.sessionHours,
     freeAttempts: config.signInFreeAttempts,
     freeAttemptsPerAddress: config.signInFreeAttemptsPerAddress,
-    maxBackoffSeconds: config.signInMaxBackoffSeconds,
+    maxWaitMs: config.signInMaxWaitMs,
   };
 }
 
@@ -144,13 +144,19 @@ async function countAttempt(
   const at = new Date(time).toISOString();
   await database.db.transaction().execute(async (trx) => {
     for (const { key, free } of counters) {
+      // The row exists before it is read, so that PostgreSQL locks it and attempts sent at once queue.
+      await trx
+        .insertInto('sign_in_attempts')
+        .values({ key, attempts: 0, last_at: at, blocked_until: '' })
+        .onConflict((conflict) => conflict.column('key').doNothing())
+        .execute();
       const row = await trx
         .selectFrom('sign_in_attempts')
         .selectAll()
         .where('key', '=', key)
         .$if(database.dialect === 'postgres', (query) => query.forUpdate())
-        .executeTakeFirst();
-      const current = row !== undefined && time - Date.parse(row.last_at) < attemptsForgottenAfterMs;
+        .executeTakeFirstOrThrow();
+      const current = time - Date.parse(row.last_at) < attemptsForgottenAfterMs;
       if (current && row.blocked_until > at) {
         const seconds = Math.ceil((Date.parse(row.blocked_until) - time) / 1000);
         throw new WardenError(
@@ -162,19 +168,13 @@ async function countAttempt(
       const attempts = current ? row.attempts + 1 : 1;
       // The free attempts pass at once; from there each waits twice as long as the last, up to the cap.
       const waitMs =
-        attempts < free
-          ? 0
-          : Math.min(options.maxBackoffSeconds * 1000, 1000 * 2 ** Math.min(attempts - free, 30));
+        attempts < free ? 0 : Math.min(options.maxWaitMs, 1000 * 2 ** Math.min(attempts - free, 30));
       const values = {
         attempts,
         last_at: at,
         blocked_until: waitMs === 0 ? '' : new Date(time + waitMs).toISOString(),
       };
-      await trx
-        .insertInto('sign_in_attempts')
-        .values({ key, ...values })
-        .onConflict((conflict) => conflict.column('key').doUpdateSet(values))
-        .execute();
+      await trx.updateTable('sign_in_attempts').set(values).where('key', '=', key).execute();
     }
   });
 }

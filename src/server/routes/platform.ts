@@ -92,7 +92,11 @@ export function registerPlatformRoutes(app: App, services: Services): void {
       // Healthy means writes work: a database that answers reads while every write fails is not.
       const health = await services.database.checkHealth().catch((error: unknown) => {
         request.log.error({ err: error }, 'database health check failed');
-        return { ok: false, problem: 'The database did not answer.', since: new Date().toISOString() } as const;
+        return {
+          ok: false,
+          problem: 'The database did not answer.',
+          since: new Date().toISOString(),
+        } as const;
       });
       return reply.status(health.ok ? 200 : 503).send({
         status: health.ok ? 'ok' : 'database unavailable',
