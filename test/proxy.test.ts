@@ -1,35 +1,20 @@
 // Warden behind a reverse proxy (WARDEN_TRUST_PROXY): rate limits, the audit log and the Secure cookie
 // see the client the trusted proxy names, and nobody else can claim an address; a 429 says its window.
-import { pino } from 'pino';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { listAudit } from '../src/audit/index.js';
 import { loadConfig } from '../src/config/index.js';
 import type { Config } from '../src/config/index.js';
-import { buildApp, openServices } from '../src/server/index.js';
-import type { App, Services } from '../src/server/index.js';
+import type { App } from '../src/server/index.js';
 import { createUser } from '../src/users/index.js';
-import { describeEachEngine, useTemporaryDirectory } from './support/index.js';
+import { describeEachEngine, useTemporaryDirectory, useTestApp } from './support/index.js';
 
 const password = 'correct horse battery';
 
 describeEachEngine('behind a proxy', (database) => {
   const directory = useTemporaryDirectory();
-  let services: (Services & { close(): Promise<void> }) | undefined;
-  let app: App | undefined;
-  afterEach(async () => {
-    await app?.close();
-    await services?.close();
-  });
-
+  const startApp = useTestApp();
   const start = async (environment: Record<string, string>, overrides: Partial<Config> = {}) => {
-    const config = loadConfig(environment, {
-      dataDir: directory(),
-      indexRefreshMs: 60_000,
-      hashingThreads: 1,
-      ...overrides,
-    });
-    services = await openServices(config, pino({ level: 'silent' }), database());
-    app = await buildApp(services);
+    const app = await startApp(database(), directory(), environment, overrides);
     await createUser(database(), { username: 'alice', password, role: 'analyst' }, { exposureWarning: 50 });
     return app;
   };

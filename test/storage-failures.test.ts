@@ -4,15 +4,11 @@ import { openSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiKey } from '../src/auth/index.js';
-import { loadConfig } from '../src/config/index.js';
-import { buildApp, openServices } from '../src/server/index.js';
-import type { App, Services } from '../src/server/index.js';
 import { openDatabase } from '../src/store/index.js';
 import type { Database } from '../src/store/index.js';
-import { describeEachEngine, runWarden, useTemporaryDirectory, warden } from './support/index.js';
+import { describeEachEngine, runWarden, useTemporaryDirectory, useTestApp, warden } from './support/index.js';
 import type { TestDatabase } from './support/index.js';
 
 /**
@@ -31,19 +27,17 @@ async function readOnly(database: TestDatabase): Promise<Database> {
 
 describeEachEngine('the HTTP API on a database that refuses writes', (database) => {
   const directory = useTemporaryDirectory();
-  let services: (Services & { close(): Promise<void> }) | undefined;
-  let app: App | undefined;
+  let refusing: Database | undefined;
   afterEach(async () => {
-    await app?.close();
-    await services?.close();
-    if (services?.database !== database()) await services?.database.close();
+    if (refusing !== database()) await refusing?.close();
   });
+  // Declared after: its app closes first (after-hooks run in reverse).
+  const startApp = useTestApp();
 
   it('answers /health with 503 and the cause, and a write with 503 saying what failed', async () => {
     const { key } = await createApiKey(database(), { role: 'admin' });
-    const config = loadConfig({}, { dataDir: directory(), indexRefreshMs: 60_000, hashingThreads: 1 });
-    services = await openServices(config, pino({ level: 'silent' }), await readOnly(database()));
-    app = await buildApp(services);
+    refusing = await readOnly(database());
+    const app = await startApp(refusing, directory());
 
     const health = await app.inject({ method: 'GET', url: '/health' });
     expect(health.statusCode).toBe(503);

@@ -7,6 +7,7 @@ export { runJobsUntilSettled } from './jobs.js';
 export { startSmtpSink } from './smtp.js';
 export type { SmtpSink, SmtpSinkOptions, ReceivedMail } from './smtp.js';
 export { runWarden, warden } from './cli.js';
+export { useTestApp } from './app.js';
 export type { WardenRun } from './cli.js';
 export {
   chromiumPath,
