@@ -12,7 +12,7 @@ const tableOwners = {
   matching: ['banks', 'bank_entries'],
   reports: ['reports', 'cases', 'case_signals', 'decisions', 'report_media', 'case_reveals'],
   webhooks: ['webhooks'],
-  users: ['users', 'sessions', 'settings'],
+  users: ['users', 'sessions', 'settings', 'sign_in_attempts'],
   evidence: ['evidence'],
   crawl: [
     'crawls',

@@ -2,7 +2,8 @@
 import { expect, it } from 'vitest';
 import { listAudit } from '../src/audit/index.js';
 import { KeyVerifier } from '../src/auth/index.js';
-import { resolveSession, signIn } from '../src/users/index.js';
+import { loadConfig } from '../src/config/index.js';
+import { resolveSession, signIn, signInOptions } from '../src/users/index.js';
 import { describeEachEngine, runWarden } from './support/index.js';
 
 /** Runs `warden users ARGS`. */
@@ -10,7 +11,7 @@ function wardenUsers(args: string[], environment: Record<string, string>, input?
   return runWarden(['users', ...args], environment, input);
 }
 
-const hours = { sessionHours: 1 };
+const hours = signInOptions(loadConfig({}, { sessionHours: 1 }));
 
 describeEachEngine('warden users', (database) => {
   const env = () => ({ ...database().environment, WARDEN_EXPOSURE_WARNING: '40' });

@@ -1,5 +1,6 @@
 // The one configuration schema. Each field has a default and one environment variable; the CLI parses it
 // once at start-up (`loadConfig(process.env)`) and passes the result down. Nothing else reads process.env.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { WardenError } from '../errors/index.js';
@@ -76,6 +77,28 @@ function jsonSetting<T>(schema: z.ZodType<T>, fallback: T, expected: string) {
     });
 }
 
+/** A comma-separated list; spaces around entries and empty entries are dropped. */
+const list = () =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    );
+
+/** An IP address, a CIDR range (address/prefix), or one of proxy-addr's names for the usual ranges. */
+function isAddressOrRange(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
 /** Field name → [environment variable, schema]. The schema's default is the embedded default. */
 const fields = {
   dataDir: ['WARDEN_DATA_DIR', z.string().min(1).default('./data')],
@@ -143,6 +166,11 @@ const fields = {
   ],
   sessionHours: ['WARDEN_SESSION_HOURS', integer(1, 24 * 30).default(12)],
   cookieSecure: ['WARDEN_COOKIE_SECURE', z.enum(['auto', 'true', 'false']).default('auto')],
+  // Sign-in back-off: after this many attempts per username (per address), each further attempt waits
+  // twice as long as the one before, up to the maximum; a success clears the username's count.
+  signInFreeAttempts: ['WARDEN_SIGN_IN_FREE_ATTEMPTS', integer(1, 1000).default(5)],
+  signInFreeAttemptsPerAddress: ['WARDEN_SIGN_IN_FREE_PER_IP', integer(1, 100_000).default(20)],
+  signInMaxWaitMs: ['WARDEN_SIGN_IN_MAX_WAIT_MS', integer(1000, 86_400_000).default(900_000)],
   publicReportsPerHour: ['WARDEN_PUBLIC_REPORTS_PER_HOUR', integer(1, 1_000_000).default(30)],
   exposureWarning: ['WARDEN_EXPOSURE_WARNING', integer(1, 100_000).default(50)],
   smtpUrl: [
@@ -182,17 +210,19 @@ const fields = {
   crawlsPerProcess: ['WARDEN_CRAWLS_PER_PROCESS', integer(0, 64).default(2)],
   crawlConfirmed: ['WARDEN_CRAWL_CONFIRMED', z.stringbool().default(false)],
   geoIpFile: ['WARDEN_GEOIP_FILE', z.string().min(1).optional()],
-  networkAllow: [
-    'WARDEN_NETWORK_ALLOW',
-    z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter((entry) => entry !== ''),
-      ),
+  networkAllow: ['WARDEN_NETWORK_ALLOW', list()],
+  // The reverse proxies in front of Warden, whose X-Forwarded-For and X-Forwarded-Proto are believed;
+  // none by default, so that a client cannot claim another address to escape its rate limit.
+  trustProxy: [
+    'WARDEN_TRUST_PROXY',
+    list().superRefine((entries, context) => {
+      const wrong = entries.filter((entry) => !isAddressOrRange(entry));
+      if (wrong.length === 0) return;
+      context.addIssue({
+        code: 'custom',
+        message: `"${wrong.join('", "')}" is not an address or CIDR range; give the proxies' addresses or ranges separated by commas, e.g. 10.0.0.5,192.168.0.0/16,::1`,
+      });
+    }),
   ],
 } as const;
 

@@ -79,7 +79,7 @@ async function createKeyFile(dataDir: string, file: string): Promise<string> {
   const text = `${randomBytes(keyBytes).toString('hex')}\n`;
   const temporary = join(dataDir, `.${evidenceKeyFileName}.${randomUUID()}`);
   try {
-    await mkdir(dataDir, { recursive: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await writeFile(temporary, text, { mode: 0o600, flag: 'wx' });
     await link(temporary, file);
     return text;

@@ -190,6 +190,19 @@ describeEachEngine('evidence store', (database) => {
     expect(Buffer.from(await configured.read(item.sha256)).toString()).toBe('kept under the key file');
   });
 
+  it('creates the data and evidence folders 0700 and each blob 0600 (only Warden reads evidence)', async () => {
+    // A data directory that does not exist yet, as on PostgreSQL where the database does not make it.
+    const dataDir = join(directory(), 'fresh', 'data');
+    const blobDir = join(dataDir, 'blobs');
+    const store = await EvidenceStore.open(options({ dataDir, blobDir, evidenceKey: undefined }));
+    const item = await store.put(database(), Buffer.from('private evidence'));
+    const path = blobPath(blobDir, item.sha256);
+    const modes = [dataDir, blobDir, join(path, '..', '..'), join(path, '..'), path].map(
+      (entry) => statSync(entry).mode & 0o777,
+    );
+    expect(modes).toEqual([0o700, 0o700, 0o700, 0o700, 0o600]);
+  });
+
   it('opens several stores at once on a fresh data directory with one key', async () => {
     const noKey = options({ evidenceKey: undefined });
     const stores = await Promise.all(Array.from({ length: 5 }, () => EvidenceStore.open(noKey)));

@@ -56,6 +56,9 @@ export async function buildApp(services: Services): Promise<App> {
     // One log line per request is too much at thousands of requests a second; failures are logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxRequestBytes,
+    // Behind the proxies it names, request.ip and request.protocol are the client's (rate limits, the
+    // audit log, the Secure cookie); without, X-Forwarded-* from anyone is ignored.
+    trustProxy: config.trustProxy.length === 0 ? false : config.trustProxy,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -120,10 +123,10 @@ export async function buildApp(services: Services): Promise<App> {
     max: (request) => request.principal?.rateLimitPerMinute ?? config.rateLimitPerMinute,
     keyGenerator: (request) =>
       request.principal === undefined ? `ip:${request.ip}` : request.principal.actor,
-    errorResponseBuilder: (_request, context) =>
+    errorResponseBuilder: (request, context) =>
       new WardenError(
         'rate_limited',
-        `Rate limit of ${context.max} requests per minute reached; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        `Rate limit of ${context.max} request${context.max === 1 ? '' : 's'} ${perWindow((request.routeOptions.config.rateLimit || undefined)?.timeWindow)} reached; retry in ${Math.ceil(context.ttl / 1000)} s.`,
       ),
   });
   await app.register(multipart, {
@@ -217,6 +220,22 @@ function bodyTooLarge(limit: number, access: RouteAccess): WardenError {
     `The request body is larger than the ${limit} bytes this route accepts (${setting}). Send less.`,
     { limit },
   );
+}
+
+/** A rate limit's window as people say it: "per minute", "per hour", "per 10 minutes". */
+function perWindow(timeWindow: unknown): string {
+  const milliseconds = typeof timeWindow === 'number' ? timeWindow : 60_000;
+  for (const [unit, size] of [
+    ['day', 86_400_000],
+    ['hour', 3_600_000],
+    ['minute', 60_000],
+    ['second', 1000],
+  ] as const) {
+    if (milliseconds % size !== 0) continue;
+    const count = milliseconds / size;
+    return count === 1 ? `per ${unit}` : `per ${count} ${unit}s`;
+  }
+  return `per ${milliseconds} ms`;
 }
 
 /** Maps anything thrown in a request to what the caller may see. */

@@ -2,7 +2,9 @@
 // the embedded job worker, and optionally several processes sharing one port.
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
+import { configEnvironment } from '../config/index.js';
 import type { Config } from '../config/index.js';
+import { WardenError } from '../errors/index.js';
 import { Worker } from '../jobs/index.js';
 import { backgroundHandlers } from '../background/index.js';
 import { buildApp } from './app.js';
@@ -29,6 +31,17 @@ export async function runServer(config: Config): Promise<void> {
   }
   const services = await openServices(config, logger);
   const app = await buildApp(services);
+  // Listen first: a server that cannot take its port stops here, before any background work starts,
+  // instead of living on as a worker nobody can reach.
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await app.close();
+    await services.close();
+    if (cluster.isWorker) cluster.worker?.disconnect();
+    throw listenFailure(error, config);
+  }
   const worker = config.serveWorker ? startWorker(services) : undefined;
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -43,7 +56,6 @@ export async function runServer(config: Config): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  const address = await app.listen({ host: config.host, port: config.port });
   logger.info(
     { address, database: services.database.location, indexSize: services.matcher.indexSize },
     `Warden is listening on ${address} (API docs at ${address}/docs)`,
@@ -51,6 +63,20 @@ export async function runServer(config: Config): Promise<void> {
   await stopped;
   // A process forked by superviseProcesses stays alive through its channel to the primary until it lets go.
   if (cluster.isWorker) cluster.worker?.disconnect();
+}
+
+/** Why the server could not take its address, said so that a person can fix it. */
+function listenFailure(error: unknown, config: Pick<Config, 'host' | 'port'>): unknown {
+  const otherPort = `choose another port with --port or ${configEnvironment.port}`;
+  const reasons: Record<string, string> = {
+    EADDRINUSE: `port ${config.port} is already in use by another process. Stop that process, or ${otherPort}.`,
+    EACCES: `permission denied (ports below 1024 need privileges); ${otherPort}.`,
+    EADDRNOTAVAIL: `${config.host} is not an address of this machine; give one it has with --host or ${configEnvironment.host}.`,
+  };
+  const reason = reasons[(error as NodeJS.ErrnoException).code ?? ''];
+  return reason === undefined
+    ? error
+    : new WardenError('unavailable', `Cannot listen on ${config.host}:${config.port}: ${reason}`);
 }
 
 function startWorker(services: Services): { shutdown(): Promise<void> } {
@@ -81,13 +107,13 @@ function startWorker(services: Services): { shutdown(): Promise<void> } {
 
 async function superviseProcesses(config: Config, logger: Logger): Promise<void> {
   let stopping = false;
+  let served = false;
   const fork = () => cluster.fork();
   for (let index = 0; index < config.serverProcesses; index += 1) fork();
-  cluster.on('exit', (child, code, signal) => {
-    if (stopping) return;
-    logger.error({ pid: child.process.pid, code, signal }, 'a server process died; starting another');
-    fork();
+  cluster.on('listening', () => {
+    served = true;
   });
+  let failure: WardenError | undefined;
   await new Promise<void>((resolve) => {
     const stop = () => {
       stopping = true;
@@ -95,7 +121,22 @@ async function superviseProcesses(config: Config, logger: Logger): Promise<void>
       const wait = () => (Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(wait, 50));
       wait();
     };
+    cluster.on('exit', (child, code, signal) => {
+      if (stopping) return;
+      if (!served) {
+        // None has ever listened (the port is taken, the database cannot open): another would fail alike.
+        failure = new WardenError(
+          'unavailable',
+          `The server processes could not start (one exited with code ${code ?? signal}); its reason is above.`,
+        );
+        stop();
+        return;
+      }
+      logger.error({ pid: child.process.pid, code, signal }, 'a server process died; starting another');
+      fork();
+    });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  if (failure !== undefined) throw failure;
 }

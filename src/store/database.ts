@@ -1,6 +1,6 @@
 // Opens the one database: SQLite in the data directory by default, PostgreSQL when DATABASE_URL is set.
 // Both run the same Kysely queries; the few differences live here and in migrations.ts.
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
@@ -8,6 +8,8 @@ import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { WardenError } from '../errors/index.js';
 import { migrations } from './migrations.js';
+import { StorageMonitor } from './storage-failures.js';
+import type { DatabaseHealth } from './storage-failures.js';
 import type { Schema } from './schema.js';
 import { GatedDialect, WriteGate, runLongSqliteWrite } from './write-gate.js';
 
@@ -25,6 +27,8 @@ export interface Database {
    */
   longWrite<T>(work: (db: Kysely<Schema>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Whether the database takes writes (see StorageMonitor.checkHealth). */
+  checkHealth(): Promise<DatabaseHealth>;
 }
 
 export interface DatabaseOptions {
@@ -52,10 +56,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 function openSqlite(dataDir: string): Database {
-  mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'warden.db');
   let sqlite: SqliteDatabase.Database;
   try {
+    // Private from the start: the database holds reports, accounts and audit. SQLite gives its -wal and
+    // -shm files the database file's mode, so they are private too.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600));
     sqlite = new SqliteDatabase(file);
   } catch (error) {
     throw new WardenError(
@@ -63,23 +70,33 @@ function openSqlite(dataDir: string): Database {
       `Cannot open the database ${file}: ${(error as Error).message}. Check that WARDEN_DATA_DIR is writable.`,
     );
   }
-  // WAL lets readers (the CLI) work while a server writes; the busy timeout rides out short write locks.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 10000');
-  sqlite.pragma('foreign_keys = ON');
-  // Bank imports insert millions of random hashes into B-tree indexes: the default 2 MB page cache
-  // would turn that into disk traffic.
-  sqlite.pragma('cache_size = -131072');
-  sqlite.pragma('temp_store = MEMORY');
+  const monitor = new StorageMonitor('sqlite');
+  try {
+    // WAL lets readers (the CLI) work while a server writes; the busy timeout rides out short write locks.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('foreign_keys = ON');
+    // Bank imports insert millions of random hashes into B-tree indexes: the default 2 MB page cache
+    // would turn that into disk traffic.
+    sqlite.pragma('cache_size = -131072');
+    sqlite.pragma('temp_store = MEMORY');
+  } catch (error) {
+    // A file that is not a database, or cannot be written, fails here first.
+    sqlite.close();
+    throw openingFailure(file, monitor.describe(error));
+  }
   const gate = new WriteGate();
-  const db = new Kysely<Schema>({ dialect: new GatedDialect({ database: keptStatements(sqlite) }, gate) });
+  const db = new Kysely<Schema>({
+    dialect: monitor.watch(new GatedDialect({ database: keptStatements(sqlite) }, gate)),
+  });
   return {
     db,
     dialect: 'sqlite',
     location: file,
     longWrite: (work) => runLongSqliteWrite(file, gate, work),
     close: () => db.destroy(),
+    checkHealth: () => monitor.checkHealth(db),
   };
 }
 
@@ -118,7 +135,8 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
   });
   // An idle client that loses its connection must not take the process down.
   pool.on('error', () => undefined);
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const monitor = new StorageMonitor('postgres');
+  const db = new Kysely<Schema>({ dialect: monitor.watch(new PostgresDialect({ pool })) });
   try {
     if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
     else await sql`select 1`.execute(db);
@@ -135,6 +153,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
     location,
     longWrite: (work) => db.transaction().execute(work),
     close: () => db.destroy(),
+    checkHealth: () => monitor.checkHealth(db),
   };
 }
 
@@ -147,6 +166,8 @@ async function migrate(database: Database, schema: string | undefined): Promise<
     provider: { getMigrations: () => Promise.resolve(migrations(database.dialect)) },
   });
   const { error, results } = await migrator.migrateToLatest();
+  // A damaged or unwritable database fails here first: say that, not that a migration failed.
+  if (error instanceof WardenError) throw openingFailure(database.location, error);
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
     throw new WardenError(
@@ -154,6 +175,13 @@ async function migrate(database: Database, schema: string | undefined): Promise<
       `Database migration ${failed} failed on ${database.location}: ${(error as Error).message}`,
     );
   }
+}
+
+/** A storage failure met while opening, with the database it concerns (the CLI's message names it). */
+function openingFailure(location: string, error: unknown): unknown {
+  return error instanceof WardenError
+    ? new WardenError(error.code, `Cannot open the database ${location}: ${error.message}`)
+    : error;
 }
 
 function redactPassword(url: string): string {

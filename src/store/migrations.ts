@@ -568,5 +568,18 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_sign_in_backoff': {
+      async up(db: Kysely<unknown>) {
+        // Sign-in attempts per username and per address, so that guessing slows down whichever the
+        // guesser varies.
+        await db.schema
+          .createTable('sign_in_attempts')
+          .addColumn('key', 'text', (column) => column.primaryKey())
+          .addColumn('attempts', 'integer', (column) => column.notNull())
+          .addColumn('last_at', 'text', (column) => column.notNull())
+          .addColumn('blocked_until', 'text', (column) => column.notNull())
+          .execute();
+      },
+    },
   };
 }

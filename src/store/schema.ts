@@ -155,6 +155,15 @@ export interface UsersTable {
   disabled_at: string | null;
 }
 
+/** Sign-in attempts since the last success, per `user:NAME` and per `ip:ADDRESS` (users domain). */
+export interface SignInAttemptsTable {
+  key: string;
+  attempts: number;
+  last_at: string;
+  /** ISO time before which no attempt is checked; '' when not blocked. */
+  blocked_until: string;
+}
+
 export interface SessionsTable {
   id: Generated<number>;
   /** SHA-256 of the session token; the token lives only in the person's cookie. */
@@ -412,6 +421,7 @@ export interface Schema {
   webhooks: WebhooksTable;
   users: UsersTable;
   sessions: SessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
   settings: SettingsTable;
   evidence: EvidenceTable;
   cases: CasesTable;

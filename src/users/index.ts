@@ -13,7 +13,8 @@ export {
   changeOwnPassword,
 } from './users.js';
 export type { User, UserRole, NewUser, UserChanges } from './users.js';
-export { signIn, resolveSession, signOut, checkCsrf } from './sessions.js';
+export { signIn, signInOptions, resolveSession, signOut, checkCsrf } from './sessions.js';
+export type { SignInOptions } from './sessions.js';
 export type { SignedIn, ResolvedSession } from './sessions.js';
 export { generatePassword, passwordLength } from './passwords.js';
 export { defaultWellnessLimits, getWellnessLimits, setWellnessLimits, exposureToday } from './wellness.js';

@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '../audit/index.js';
 import { describeEachEngine } from '../../test/support/index.js';
-import { checkCsrf, createUser, resolveSession, signIn, signOut, updateUser } from './index.js';
+import { loadConfig } from '../config/index.js';
+import {
+  checkCsrf,
+  createUser,
+  resolveSession,
+  signIn,
+  signInOptions,
+  signOut,
+  updateUser,
+} from './index.js';
 import type { User } from './index.js';
 
 const password = 'correct horse battery';
-const hours = { sessionHours: 12 };
+const hours = signInOptions(loadConfig({}, { sessionHours: 12 }));
 
 describeEachEngine('sessions', (database) => {
   const addAlice = (): Promise<User> =>
@@ -15,16 +24,16 @@ describeEachEngine('sessions', (database) => {
 
   it('signs in with the right password, resolves the session, and signs out', async () => {
     const alice = await addAlice();
-    const before = Date.now();
-    const signedIn = await signIn(database(), { username: 'Alice', password, sourceIp: '192.0.2.7' }, hours);
+    const at = Date.now();
+    const signedIn = await signIn(
+      database(),
+      { username: 'Alice', password, sourceIp: '192.0.2.7' },
+      { ...hours, now: () => at },
+    );
     expect(signedIn.user).toEqual(alice);
     expect(signedIn.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(signedIn.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    // Twelve hours from the sign-in, however long the sign-in itself took.
-    const after = Date.now();
-    const expires = Date.parse(signedIn.expiresAt);
-    expect(expires).toBeGreaterThanOrEqual(before + 12 * 3_600_000);
-    expect(expires).toBeLessThanOrEqual(after + 12 * 3_600_000);
+    expect(Date.parse(signedIn.expiresAt) - at).toBe(12 * 3_600_000);
 
     // Only the token's SHA-256 is stored.
     const [row] = await sessionRows();
@@ -134,5 +143,89 @@ describeEachEngine('sessions', (database) => {
     expect(checkCsrf(one.token, `${one.csrfToken}x`)).toBe(false);
     expect(checkCsrf('', one.csrfToken)).toBe(false);
     expect((await resolveSession(database(), one.token))?.csrfToken).toBe(one.csrfToken);
+  });
+
+  describe('back-off', () => {
+    const start = Date.parse('2030-01-01T00:00:00Z');
+    let clock = start;
+    const options = { ...hours, freeAttempts: 3, freeAttemptsPerAddress: 6, now: () => clock };
+    const attempt = (username: string, given: string, sourceIp: string) =>
+      signIn(database(), { username, password: given, sourceIp }, options).then(
+        () => 'signed in',
+        (error: Error & { code?: string }) => error.code ?? 'error',
+      );
+
+    it('slows guesses at one account from many addresses, and lets the right password in once the wait is over', async () => {
+      clock = start;
+      await addAlice();
+      // Every guess from another address: the address count never grows, the account's does.
+      const guesses = [];
+      for (let guess = 0; guess < 5; guess += 1) {
+        guesses.push(await attempt('alice', `guess ${guess}`, `198.51.100.${guess}`));
+      }
+      expect(guesses).toEqual([
+        'unauthenticated',
+        'unauthenticated',
+        'unauthenticated',
+        'rate_limited',
+        'rate_limited',
+      ]);
+      // Refused attempts are not counted: even the right password waits, then works.
+      expect(await attempt('alice', password, '198.51.100.9')).toBe('rate_limited');
+      clock += 1000;
+      expect(await attempt('alice', 'guess 3', '198.51.100.3')).toBe('unauthenticated');
+      // Each further failure doubles the wait: 2 s now.
+      clock += 1999;
+      expect(await attempt('alice', password, '198.51.100.9')).toBe('rate_limited');
+      clock += 1;
+      expect(await attempt('alice', password, '198.51.100.9')).toBe('signed in');
+      // A success starts the account's count afresh.
+      expect(await attempt('alice', 'wrong again', '198.51.100.10')).toBe('unauthenticated');
+      expect(await attempt('alice', password, '198.51.100.10')).toBe('signed in');
+    });
+
+    it('slows one address trying many usernames, known or not, the same way', async () => {
+      clock = start;
+      await addAlice();
+      const answers = [];
+      for (let guess = 0; guess < 7; guess += 1) {
+        answers.push(await attempt(`user${guess}`, 'guess', '203.0.113.5'));
+      }
+      expect(answers).toEqual([...Array<string>(6).fill('unauthenticated'), 'rate_limited']);
+      expect(await attempt('alice', password, '203.0.113.5')).toBe('rate_limited');
+      expect(await attempt('alice', password, '203.0.113.6')).toBe('signed in');
+      clock += 1000;
+      expect(await attempt('alice', password, '203.0.113.5')).toBe('signed in');
+    });
+
+    it('tells the wait in seconds, and forgets counts a day after the last attempt', async () => {
+      clock = start;
+      for (let guess = 0; guess < 3; guess += 1) await attempt('nobody', 'guess', '192.0.2.1');
+      const refused = await signIn(
+        database(),
+        { username: 'nobody', password: 'x', sourceIp: '192.0.2.2' },
+        options,
+      ).catch((error: Error) => error);
+      expect(refused).toMatchObject({
+        code: 'rate_limited',
+        message:
+          'Too many sign-in attempts for this username or from this address: wait 1 s, then try again.',
+      });
+      clock += 24 * 3_600_000;
+      const rows = await database()
+        .db.selectFrom('sign_in_attempts')
+        .selectAll()
+        .where('key', '=', 'user:nobody')
+        .execute();
+      expect(rows).toMatchObject([{ attempts: 3 }]);
+      expect(await attempt('nobody', 'guess', '192.0.2.3')).toBe('unauthenticated');
+      expect(
+        await database()
+          .db.selectFrom('sign_in_attempts')
+          .select('attempts')
+          .where('key', '=', 'user:nobody')
+          .execute(),
+      ).toEqual([{ attempts: 1 }]);
+    });
   });
 });

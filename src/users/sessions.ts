@@ -3,8 +3,8 @@
 // token, so it needs no storage and dies with the session.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { recordAudit } from '../audit/index.js';
+import type { Config } from '../config/index.js';
 import { WardenError } from '../errors/index.js';
-import { now } from '../store/index.js';
 import type { Database } from '../store/index.js';
 import { verifyPassword } from './passwords.js';
 import { toUser } from './users.js';
@@ -39,27 +39,66 @@ function csrfFor(token: string): string {
   return createHmac('sha256', token).update('csrf').digest('base64url');
 }
 
+export interface SignInOptions {
+  sessionHours: number;
+  /** Attempts per username before each further one waits (doubling), and per address. */
+  freeAttempts: number;
+  freeAttemptsPerAddress: number;
+  maxWaitMs: number;
+  /** The clock, in milliseconds since the epoch (tests inject one). */
+  now?: () => number;
+}
+
+/** The sign-in settings from the configuration. */
+export function signInOptions(
+  config: Pick<
+    Config,
+    'sessionHours' | 'signInFreeAttempts' | 'signInFreeAttemptsPerAddress' | 'signInMaxWaitMs'
+  >,
+): SignInOptions {
+  return {
+    sessionHours: config.sessionHours,
+    freeAttempts: config.signInFreeAttempts,
+    freeAttemptsPerAddress: config.signInFreeAttemptsPerAddress,
+    maxWaitMs: config.signInMaxWaitMs,
+  };
+}
+
 /**
  * Checks a username and password and opens a session. A wrong username, a wrong password and a disabled
  * account all give the same error after the same work, so the answer tells nothing about which it was.
+ * Attempts are counted per username (known or not) and per address: past the free attempts, each one
+ * must wait before the next, so guessing one person's password is slow however many addresses try.
  */
 export async function signIn(
   database: Database,
   credentials: { username: string; password: string; sourceIp?: string },
-  options: { sessionHours: number },
+  options: SignInOptions,
 ): Promise<SignedIn> {
+  const time = (options.now ?? Date.now)();
+  const username = credentials.username.toLowerCase();
+  const accountKey = `user:${username}`;
+  await countAttempt(database, time, options, [
+    { key: accountKey, free: options.freeAttempts },
+    ...(credentials.sourceIp === undefined
+      ? []
+      : [{ key: `ip:${credentials.sourceIp}`, free: options.freeAttemptsPerAddress }]),
+  ]);
   const row = await database.db
     .selectFrom('users')
     .selectAll()
-    .where('username', '=', credentials.username.toLowerCase())
+    .where('username', '=', username)
     .executeTakeFirst();
   const matches = await verifyPassword(credentials.password, row?.password_hash);
   if (row === undefined || !matches || row.disabled_at !== null) {
     throw new WardenError('unauthenticated', wrongCredentials);
   }
+  // The person is in: their username starts counting afresh (the address does not, or one account of
+  // the guesser's own would wipe the address's count).
+  await database.db.deleteFrom('sign_in_attempts').where('key', '=', accountKey).execute();
   const token = randomBytes(32).toString('base64url');
-  const at = now();
-  const expiresAt = new Date(Date.parse(at) + options.sessionHours * 3_600_000).toISOString();
+  const at = new Date(time).toISOString();
+  const expiresAt = new Date(time + options.sessionHours * 3_600_000).toISOString();
   await database.db.transaction().execute(async (trx) => {
     // Housekeeping: this person's expired sessions go when they next sign in.
     await trx.deleteFrom('sessions').where('user_id', '=', row.id).where('expires_at', '<=', at).execute();
@@ -87,6 +126,57 @@ export async function signIn(
     csrfToken: csrfFor(token),
     expiresAt,
   };
+}
+
+/** Counts are forgotten this long after the last attempt. */
+const attemptsForgottenAfterMs = 24 * 3_600_000;
+
+/**
+ * Counts one attempt against each key, or refuses it, counting nothing, while any of them must wait.
+ * In one transaction (rows locked on PostgreSQL), so attempts sent at once cannot all pass the check.
+ */
+async function countAttempt(
+  database: Database,
+  time: number,
+  options: SignInOptions,
+  counters: { key: string; free: number }[],
+): Promise<void> {
+  const at = new Date(time).toISOString();
+  await database.db.transaction().execute(async (trx) => {
+    for (const { key, free } of counters) {
+      // The row exists before it is read, so that PostgreSQL locks it and attempts sent at once queue.
+      await trx
+        .insertInto('sign_in_attempts')
+        .values({ key, attempts: 0, last_at: at, blocked_until: '' })
+        .onConflict((conflict) => conflict.column('key').doNothing())
+        .execute();
+      const row = await trx
+        .selectFrom('sign_in_attempts')
+        .selectAll()
+        .where('key', '=', key)
+        .$if(database.dialect === 'postgres', (query) => query.forUpdate())
+        .executeTakeFirstOrThrow();
+      const current = time - Date.parse(row.last_at) < attemptsForgottenAfterMs;
+      if (current && row.blocked_until > at) {
+        const seconds = Math.ceil((Date.parse(row.blocked_until) - time) / 1000);
+        throw new WardenError(
+          'rate_limited',
+          `Too many sign-in attempts for this username or from this address: wait ${seconds} s, then try again.`,
+          { retry_after_seconds: seconds },
+        );
+      }
+      const attempts = current ? row.attempts + 1 : 1;
+      // The free attempts pass at once; from there each waits twice as long as the last, up to the cap.
+      const waitMs =
+        attempts < free ? 0 : Math.min(options.maxWaitMs, 1000 * 2 ** Math.min(attempts - free, 30));
+      const values = {
+        attempts,
+        last_at: at,
+        blocked_until: waitMs === 0 ? '' : new Date(time + waitMs).toISOString(),
+      };
+      await trx.updateTable('sign_in_attempts').set(values).where('key', '=', key).execute();
+    }
+  });
 }
 
 /**

@@ -1,7 +1,16 @@
 import { expect, it } from 'vitest';
 import { listAudit } from '../audit/index.js';
 import { describeEachEngine } from '../../test/support/index.js';
-import { createUser, getUser, getUserByUsername, listUsers, signIn, updateUser } from './index.js';
+import { loadConfig } from '../config/index.js';
+import {
+  createUser,
+  getUser,
+  getUserByUsername,
+  listUsers,
+  signIn,
+  signInOptions,
+  updateUser,
+} from './index.js';
 
 const defaults = { exposureWarning: 50 };
 const password = 'correct horse battery';
@@ -109,11 +118,11 @@ describeEachEngine('users', (database) => {
     // Disabling again keeps the original time.
     expect((await updateUser(database(), alice.id, { disabled: true })).disabledAt).toBe(disabled.disabledAt);
     await expect(
-      signIn(database(), { username: 'alice', password }, { sessionHours: 1 }),
+      signIn(database(), { username: 'alice', password }, signInOptions(loadConfig({}, { sessionHours: 1 }))),
     ).rejects.toMatchObject({ code: 'unauthenticated', message: 'Wrong username or password.' });
     expect((await updateUser(database(), alice.id, { disabled: false })).disabledAt).toBeNull();
     await expect(
-      signIn(database(), { username: 'alice', password }, { sessionHours: 1 }),
+      signIn(database(), { username: 'alice', password }, signInOptions(loadConfig({}, { sessionHours: 1 }))),
     ).resolves.toMatchObject({ user: { id: alice.id } });
   });
 });

@@ -8,6 +8,7 @@ export { recordReservedStarts, spacedStarts } from './host-slots.js';
 export { startSmtpSink } from './smtp.js';
 export type { SmtpSink, SmtpSinkOptions, ReceivedMail } from './smtp.js';
 export { runWarden, warden } from './cli.js';
+export { useTestApp } from './app.js';
 export type { WardenRun } from './cli.js';
 export {
   chromiumPath,

@@ -72,6 +72,14 @@ const MatchResponse = Type.Object({
   truncated: Type.Boolean({ description: 'more entries matched than `matches` holds' }),
 });
 
+const HealthSchema = Type.Object({
+  status: Type.String(),
+  database: Type.String(),
+  index_size: Type.Integer(),
+  problem: Type.Optional(Type.String({ description: 'what fails in the database, and what to do' })),
+  since: Type.Optional(Type.String({ description: 'when that failure was last seen' })),
+});
+
 const platformRoles = ['platform', 'admin', 'analyst'] as const;
 
 export function registerPlatformRoutes(app: App, services: Services): void {
@@ -83,23 +91,24 @@ export function registerPlatformRoutes(app: App, services: Services): void {
         summary: 'Is Warden up?',
         tags: ['platform'],
         security: [],
-        response: {
-          200: Type.Object({ status: Type.String(), database: Type.String(), index_size: Type.Integer() }),
-          503: Type.Object({ status: Type.String(), database: Type.String(), index_size: Type.Integer() }),
-        },
+        response: { 200: HealthSchema, 503: HealthSchema },
       },
     },
-    async (_request, reply) => {
-      let healthy = true;
-      try {
-        await services.database.db.selectFrom('counters').select('value').limit(1).execute();
-      } catch {
-        healthy = false;
-      }
-      return reply.status(healthy ? 200 : 503).send({
-        status: healthy ? 'ok' : 'database unavailable',
+    async (request, reply) => {
+      // Healthy means writes work: a database that answers reads while every write fails is not.
+      const health = await services.database.checkHealth().catch((error: unknown) => {
+        request.log.error({ err: error }, 'database health check failed');
+        return {
+          ok: false,
+          problem: 'The database did not answer.',
+          since: new Date().toISOString(),
+        } as const;
+      });
+      return reply.status(health.ok ? 200 : 503).send({
+        status: health.ok ? 'ok' : 'database unavailable',
         database: services.database.dialect,
         index_size: services.matcher.indexSize,
+        ...(health.ok ? {} : { problem: health.problem, since: health.since }),
       });
     },
   );

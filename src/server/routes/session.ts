@@ -10,6 +10,7 @@ import {
   getWellnessLimits,
   resolveSession,
   signIn,
+  signInOptions,
   signOut,
   updateUserSettings,
   userRoles,
@@ -93,7 +94,7 @@ export function registerSessionRoutes(app: App, services: Services): void {
       const signedIn = await signIn(
         database,
         { username: request.body.username, password: request.body.password, sourceIp: request.ip },
-        { sessionHours: config.sessionHours },
+        signInOptions(config),
       );
       setSessionCookie(reply, config, signedIn);
       return session(signedIn.user, signedIn.csrfToken);
