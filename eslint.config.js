@@ -25,8 +25,11 @@ const tableOwners = {
     'crawl_videos',
   ],
 };
-const tableMethods = 'selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin|mergeInto';
-const ownerOf = new Map(Object.entries(tableOwners).flatMap(([owner, tables]) => tables.map((t) => [t, owner])));
+const tableMethods =
+  'selectFrom|insertInto|updateTable|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin|mergeInto';
+const ownerOf = new Map(
+  Object.entries(tableOwners).flatMap(([owner, tables]) => tables.map((t) => [t, owner])),
+);
 
 /** For the files of one folder of src/: a query on a table another domain owns is an error that names it. */
 function tablesOutside(folder) {

@@ -65,3 +65,35 @@ export async function listAudit(database: Database, query: AuditQuery = {}): Pro
     sourceIp: row.source_ip,
   }));
 }
+
+/** What happened to these targets (`case:7`, `report:12`, …), oldest first, at most `limit` entries. */
+export async function historyOf(
+  db: Kysely<Schema>,
+  targets: readonly string[],
+  limit = 5000,
+): Promise<Pick<AuditEntry, 'at' | 'actor' | 'action' | 'details'>[]> {
+  if (targets.length === 0) return [];
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['at', 'actor', 'action', 'details'])
+    .where('target', 'in', targets)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> }));
+}
+
+/** How many entries of `action` this actor wrote since `since` (ISO-8601). */
+export async function countActions(
+  database: Database,
+  query: { actor: string; action: string; since: string },
+): Promise<number> {
+  const row = await database.db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('actor', '=', query.actor)
+    .where('action', '=', query.action)
+    .where('at', '>=', query.since)
+    .executeTakeFirst();
+  return Number(row?.count ?? 0);
+}

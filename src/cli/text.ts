@@ -6,7 +6,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { recordAudit } from '../audit/index.js';
 import { WardenError } from '../errors/index.js';
-import { exportTermList, importTermList } from '../matching/index.js';
+import { exportTermList, importTermList, textRuleSource } from '../matching/index.js';
 import { TextBanks, maxTextLength, textPolicy } from '../text/index.js';
 import type { Context } from './context.js';
 import type { Action } from './index.js';
@@ -95,7 +95,7 @@ export function registerText(program: Command, action: Action): void {
               `The text on standard input is too long: check at most ${maxTextLength} characters at a time.`,
             ));
           const { config } = context;
-          const banks = await TextBanks.open(await context.database(), { refreshMs: 0 });
+          const banks = await TextBanks.open(textRuleSource(await context.database()), { refreshMs: 0 });
           const result = banks.check(
             input,
             options.mode,

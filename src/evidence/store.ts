@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { configEnvironment } from '../config/index.js';
 import { WardenError, isWardenError } from '../errors/index.js';
 import { hashImage } from '../hashing/index.js';
@@ -226,6 +226,40 @@ export async function getEvidence(database: Database, sha256: string): Promise<E
   const row = await selectEvidence(database, name);
   if (row === undefined) throw new WardenError('not_found', `No evidence with SHA-256 ${name} is stored.`);
   return toItem(row);
+}
+
+/** What is stored of each of these pieces of evidence, by SHA-256; unknown ones are left out. */
+export async function describeEvidence(
+  db: Kysely<Schema>,
+  sha256s: readonly string[],
+): Promise<Map<string, EvidenceItem>> {
+  const found = new Map<string, EvidenceItem>();
+  const unique = [...new Set(sha256s)];
+  for (let start = 0; start < unique.length; start += 500) {
+    const rows = await db
+      .selectFrom('evidence')
+      .selectAll()
+      .where('sha256', 'in', unique.slice(start, start + 500))
+      .execute();
+    for (const row of rows) found.set(row.sha256, toItem(row));
+  }
+  return found;
+}
+
+/** The SHA-256 of the stored evidence whose SHA-256 or MD5 is `value`. */
+export async function evidenceWithDigest(
+  db: Kysely<Schema>,
+  digest: 'sha256' | 'md5',
+  value: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('evidence')
+    .select('sha256')
+    .where(digest, '=', value)
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.sha256);
 }
 
 function selectEvidence(database: Database, sha256: string) {

@@ -423,3 +423,43 @@ export function normaliseEntry(
     enabled: 1,
   };
 }
+
+/**
+ * The bank that decisions publish to, inside the caller's transaction: the one named, else the
+ * category's first enabled bank, else a new `<category>-confirmed` bank. Throws not_found for a named
+ * bank that does not exist, and conflict when `<category>-confirmed` exists but is disabled or of another
+ * category (publishing there would match nothing, silently).
+ */
+export async function publishingBank(trx: Kysely<Schema>, named: string, category: string): Promise<string> {
+  if (named !== '') return (await findBank(trx, named)).name;
+  const existing = await trx
+    .selectFrom('banks')
+    .select('name')
+    .where('category', '=', category)
+    .where('enabled', '=', 1)
+    .orderBy('id')
+    .executeTakeFirst();
+  if (existing !== undefined) return existing.name;
+  const name = `${category}-confirmed`;
+  const bank = await trx
+    .selectFrom('banks')
+    .select(['enabled', 'category'])
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (bank === undefined) {
+    await insertBank(trx, {
+      name,
+      category,
+      source: 'local',
+      description: 'Content confirmed by analysts in the review queue.',
+    });
+    return name;
+  }
+  if (bank.enabled !== 1 || bank.category !== category) {
+    throw new WardenError(
+      'conflict',
+      `The bank "${name}" is ${bank.enabled !== 1 ? 'disabled' : `of category ${bank.category}`}: choose a bank for this confirmation, or enable a ${category} bank.`,
+    );
+  }
+  return name;
+}

@@ -8,6 +8,8 @@ export {
   deleteBank,
   addBankEntry,
   addBankEntries,
+  publishingBank,
+  findBank,
   parseBankSignal,
   setBankEntryEnabled,
   listBankEntries,
@@ -38,6 +40,7 @@ export type {
 export { importTermList, exportTermList } from './text-lists.js';
 export type { TermImportSummary } from './text-lists.js';
 export { Matcher, matchJson, visibleMatches } from './matcher.js';
+export { textRuleSource } from './text-rules.js';
 export type {
   Match,
   MatchJson,

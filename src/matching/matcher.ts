@@ -11,6 +11,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { WardenError } from '../errors/index.js';
 import { pdqHashToBytes } from '../hashing/index.js';
 import type { DihedralName, PdqHash } from '../hashing/index.js';
+import { readCounter } from '../store/index.js';
 import type { Database, SignalType } from '../store/index.js';
 import { getBankEntries, toBank, toBankEntry } from './banks.js';
 import type { Bank, BankEntry, BankId } from './banks.js';
@@ -503,11 +504,7 @@ function concatenate(parts: readonly Uint8Array[]): Uint8Array {
 
 /** Reads the bank revision first, then every enabled PDQ entry, so no change in between is lost. */
 async function loadIndex(database: Database): Promise<{ index: PdqIndex; revision: number; banks: Bank[] }> {
-  const counter = await database.db
-    .selectFrom('counters')
-    .select('value')
-    .where('name', '=', 'bank_revision')
-    .executeTakeFirstOrThrow();
+  const revision = (await readCounter(database.db, 'bank_revision')) ?? 0;
   const banks = (await database.db.selectFrom('banks').selectAll().execute()).map(toBank);
   let ids = new Float64Array(pageSize);
   let hashes = new Uint8Array(pageSize * 32);
@@ -541,7 +538,7 @@ async function loadIndex(database: Database): Promise<{ index: PdqIndex; revisio
     count < backgroundBuildMin
       ? PdqIndex.build(ids, hashes, indexOptions)
       : await PdqIndex.buildInBackground(ids, hashes, indexOptions);
-  return { index, revision: Number(counter.value), banks };
+  return { index, revision, banks };
 }
 
 function grown(ids: Float64Array, hashes: Uint8Array, count: number, capacity: number) {

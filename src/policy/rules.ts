@@ -2,7 +2,7 @@
 // distance, from content of at least this quality, gets this verdict. The strictest verdict of all the
 // rules that fire wins (block > review > allow).
 import { WardenError } from '../errors/index.js';
-import { isUniqueViolation, now } from '../store/index.js';
+import { claimCounter, isUniqueViolation, now, readCounter } from '../store/index.js';
 import type { Database } from '../store/index.js';
 
 export const verdicts = ['allow', 'review', 'block'] as const;
@@ -99,19 +99,9 @@ function validateRule(rule: Partial<NewRule>): void {
 export async function listRules(database: Database): Promise<Rule[]> {
   let rows = await database.db.selectFrom('rules').selectAll().orderBy('id').execute();
   if (rows.length === 0) {
-    const counter = await database.db
-      .selectFrom('counters')
-      .select('value')
-      .where('name', '=', 'rules_seeded')
-      .executeTakeFirst();
-    if (counter === undefined) {
+    if ((await readCounter(database.db, 'rules_seeded')) === undefined) {
       await database.db.transaction().execute(async (trx) => {
-        const inserted = await trx
-          .insertInto('counters')
-          .values({ name: 'rules_seeded', value: 1 })
-          .onConflict((conflict) => conflict.column('name').doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return;
+        if (!(await claimCounter(trx, 'rules_seeded'))) return;
         const timestamp = now();
         await trx
           .insertInto('rules')

@@ -2,6 +2,7 @@
 // publishes (only what the analyst confirmed), the agreement that must name exactly that set, and the
 // reveals a person made in their claim, which a confirmation or agreement requires of what it publishes.
 import { WardenError } from '../errors/index.js';
+import { describeEvidence } from '../evidence/index.js';
 import type { NewBankEntry } from '../matching/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
 import { lockHeld } from './context.js';
@@ -15,14 +16,19 @@ export interface CaseItems {
 }
 
 export async function caseItems(db: Db, caseId: number): Promise<CaseItems> {
-  const media = await db
+  const linked = await db
     .selectFrom('report_media')
     .innerJoin('reports', 'reports.id', 'report_media.report_id')
-    .innerJoin('evidence', 'evidence.sha256', 'report_media.sha256')
     .select(['report_media.sha256', (eb) => eb.fn.min('report_media.id').as('first')])
     .where('reports.case_id', '=', caseId)
     .groupBy('report_media.sha256')
     .execute();
+  // Only what is stored can be looked at, and so judged.
+  const stored = await describeEvidence(
+    db,
+    linked.map((row) => row.sha256),
+  );
+  const media = linked.filter((row) => stored.has(row.sha256));
   const urls = await db
     .selectFrom('reports')
     .select(['url_key', 'url'])
@@ -132,20 +138,12 @@ export function checkAgreement(caseId: number, decision: CheckedDecision, pendin
 
 /** The bank entries of a set: each confirmed item's PDQ, MD5 and SHA-256, and each confirmed URL. */
 export async function signalsOf(db: Db, set: PublishSet): Promise<NewBankEntry[]> {
-  const evidence =
-    set.items.length === 0
-      ? []
-      : await db
-          .selectFrom('evidence')
-          .select(['pdq', 'md5', 'sha256'])
-          .where(
-            'sha256',
-            'in',
-            set.items.map((item) => item.sha256),
-          )
-          .execute();
+  const evidence = await describeEvidence(
+    db,
+    set.items.map((item) => item.sha256),
+  );
   const entries: NewBankEntry[] = [];
-  for (const item of evidence) {
+  for (const item of evidence.values()) {
     for (const [signalType, signal] of [
       ['pdq', item.pdq],
       ['md5', item.md5],

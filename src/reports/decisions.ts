@@ -6,8 +6,7 @@
 // transaction.
 import { recordAudit } from '../audit/index.js';
 import { WardenError } from '../errors/index.js';
-import { addBankEntries } from '../matching/index.js';
-import { nextBankRevision } from '../store/index.js';
+import { addBankEntries, findBank, publishingBank } from '../matching/index.js';
 import { enqueueJob } from '../jobs/index.js';
 import { emitEvent } from '../webhooks/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
@@ -153,7 +152,8 @@ export async function decide(
         const publishes = set.items.length + set.urls.length > 0;
         if (publishes) requirePerson(caseId, reviewer);
         if (revealRule) requireRevealed(caseId, set, revealed, 'confirm');
-        if (decision.bank !== '') await findBankName(db, decision.bank);
+        // A bank named for the confirmation must exist before the second person is asked.
+        if (decision.bank !== '') await findBank(db, decision.bank);
         await record(db, caseId, reviewer, decision, { ...noted, revealRule }, at);
         const waits = context.twoPersonRule && row.status !== 'escalated' && publishes;
         if (!waits) {
@@ -257,60 +257,6 @@ async function record(
   });
 }
 
-async function findBankName(db: Db, name: string): Promise<string> {
-  const bank = await db.selectFrom('banks').select('name').where('name', '=', name).executeTakeFirst();
-  if (bank === undefined) {
-    throw new WardenError(
-      'not_found',
-      `No bank named "${name.slice(0, 80)}". List the banks with "warden bank list".`,
-    );
-  }
-  return bank.name;
-}
-
-/** The bank a confirmation goes to: the one named, the category's first enabled bank, or a new one. */
-async function confirmationBank(db: Db, named: string, category: string, at: string): Promise<string> {
-  if (named !== '') return findBankName(db, named);
-  const existing = await db
-    .selectFrom('banks')
-    .select('name')
-    .where('category', '=', category)
-    .where('enabled', '=', 1)
-    .orderBy('id')
-    .executeTakeFirst();
-  if (existing !== undefined) return existing.name;
-  const name = `${category}-confirmed`;
-  const revision = await nextBankRevision(db);
-  await db
-    .insertInto('banks')
-    .values({
-      name,
-      category,
-      source: 'local',
-      description: 'Content confirmed by analysts in the review queue.',
-      enabled: 1,
-      created_at: at,
-      updated_at: at,
-      revision,
-    })
-    .onConflict((conflict) => conflict.column('name').doNothing())
-    .execute();
-  // A bank of that name may exist already, disabled or of another category: publishing there would be
-  // silently unmatched, so say so instead.
-  const bank = await db
-    .selectFrom('banks')
-    .select(['enabled', 'category'])
-    .where('name', '=', name)
-    .executeTakeFirstOrThrow();
-  if (bank.enabled !== 1 || bank.category !== category) {
-    throw new WardenError(
-      'conflict',
-      `The bank "${name}" is ${bank.enabled !== 1 ? 'disabled' : `of category ${bank.category}`}: choose a bank for this confirmation, or enable a ${category} bank.`,
-    );
-  }
-  return name;
-}
-
 /** A final decision: the case is decided, confirmed signals enter a bank, platform and reporters hear. */
 async function finalise(
   context: CaseworkContext,
@@ -325,7 +271,7 @@ async function finalise(
   const grade = outcome === 'confirmed' ? decision.grade : '';
   const entries = await signalsOf(db, set);
   if (entries.length > 0) {
-    const bank = await confirmationBank(db, decision.bank, category, at);
+    const bank = await publishingBank(db, decision.bank, category);
     await addBankEntries(
       db,
       bank,

@@ -1,5 +1,6 @@
 // Finding cases by what a person has at hand: a public reference, a URL, a hash, or a case number.
 import { WardenError } from '../errors/index.js';
+import { evidenceWithDigest } from '../evidence/index.js';
 import { normaliseUrl } from '../network/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
 import { parseReference } from './reference.js';
@@ -30,13 +31,14 @@ async function casesOfSignal(db: Db, type: string, value: string): Promise<numbe
 }
 
 async function casesOfMedia(db: Db, column: 'sha256' | 'md5', value: string): Promise<number[]> {
+  const stored = await evidenceWithDigest(db, column, value, maxResults);
+  if (stored.length === 0) return [];
   const rows = await db
     .selectFrom('report_media')
     .innerJoin('reports', 'reports.id', 'report_media.report_id')
-    .innerJoin('evidence', 'evidence.sha256', 'report_media.sha256')
     .select('reports.case_id')
     .distinct()
-    .where(`evidence.${column}`, '=', value)
+    .where('report_media.sha256', 'in', stored)
     .limit(maxResults)
     .execute();
   return rows.flatMap((row) => (row.case_id === null ? [] : [row.case_id]));

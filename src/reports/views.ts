@@ -1,5 +1,7 @@
 // What people see of cases: the queue's summaries (with the reasons for their place) and a case in
 // full — its reports, media, decisions, a pending confirmation and its history from the audit log.
+import { historyOf } from '../audit/index.js';
+import { describeEvidence } from '../evidence/index.js';
 import { WardenError } from '../errors/index.js';
 import type { MatchJson } from '../matching/index.js';
 import type { CaseworkContext, CaseRow, Db } from './context.js';
@@ -71,22 +73,21 @@ async function caseExtras(db: Db, caseIds: readonly number[]): Promise<Map<numbe
   const media = await db
     .selectFrom('report_media')
     .innerJoin('reports', 'reports.id', 'report_media.report_id')
-    .leftJoin('evidence', 'evidence.sha256', 'report_media.sha256')
-    .select([
-      'reports.case_id',
-      'report_media.sha256',
-      'evidence.mime',
-      (eb) => eb.fn.min('report_media.id').as('first'),
-    ])
+    .select(['reports.case_id', 'report_media.sha256', (eb) => eb.fn.min('report_media.id').as('first')])
     .where('reports.case_id', 'in', caseIds)
-    .groupBy(['reports.case_id', 'report_media.sha256', 'evidence.mime'])
+    .groupBy(['reports.case_id', 'report_media.sha256'])
     .execute();
   media.sort((a, b) => Number(a.first) - Number(b.first));
+  const described = await describeEvidence(
+    db,
+    media.map((row) => row.sha256),
+  );
   for (const row of media) {
     const extra = row.case_id === null ? undefined : extras.get(row.case_id);
     if (extra === undefined) continue;
     extra.mediaCount += 1;
-    if (extra.thumbnail === null && (row.mime ?? '').startsWith('image/')) extra.thumbnail = row.sha256;
+    const mime = described.get(row.sha256)?.mime ?? '';
+    if (extra.thumbnail === null && mime.startsWith('image/')) extra.thumbnail = row.sha256;
   }
   return extras;
 }
@@ -160,11 +161,7 @@ export async function getCase(
           .orderBy('id')
           .execute();
   const shas = [...new Set(mediaRows.map((media) => media.sha256))];
-  const evidence =
-    shas.length === 0
-      ? []
-      : await db.selectFrom('evidence').selectAll().where('sha256', 'in', shas).execute();
-  const evidenceBySha = new Map(evidence.map((item) => [item.sha256, item]));
+  const evidenceBySha = await describeEvidence(db, shas);
 
   const reports: CaseReport[] = reportRows.map((report) => ({
     id: report.id,
@@ -197,7 +194,7 @@ export async function getCase(
       mime: item.mime,
       width: item.width,
       height: item.height,
-      size_bytes: Number(item.size_bytes),
+      size_bytes: item.sizeBytes,
       url: mediaRows.find((found) => found.sha256 === sha256)?.url ?? '',
       matches: itemMatches(mediaRows.filter((found) => found.sha256 === sha256)),
     });
@@ -294,19 +291,7 @@ async function history(db: Db, caseId: number): Promise<HistoryEntry[]> {
     ...merged.map((row) => `case:${row.id}`),
     ...reports.map((row) => `report:${row.id}`),
   ];
-  const rows = await db
-    .selectFrom('audit_log')
-    .select(['at', 'actor', 'action', 'details'])
-    .where('target', 'in', targets)
-    .orderBy('id')
-    .limit(5000)
-    .execute();
-  return rows.map((row) => ({
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    details: JSON.parse(row.details) as Record<string, unknown>,
-  }));
+  return historyOf(db, targets);
 }
 
 /** Whether the evidence belongs to the case (so a viewer may be shown it in that case's context). */

@@ -211,6 +211,25 @@ export function now(): string {
   return new Date().toISOString();
 }
 
+/** A counter's value; undefined when it was never created. */
+export async function readCounter(db: Kysely<Schema>, name: string): Promise<number | undefined> {
+  const row = await db.selectFrom('counters').select('value').where('name', '=', name).executeTakeFirst();
+  return row === undefined ? undefined : Number(row.value);
+}
+
+/**
+ * Creates the counter `name` (at 1) if it does not exist yet, inside the caller's transaction; true when
+ * this call created it. A once-only step (seeding defaults) is taken by whoever creates it.
+ */
+export async function claimCounter(trx: Kysely<Schema>, name: string): Promise<boolean> {
+  const inserted = await trx
+    .insertInto('counters')
+    .values({ name, value: 1 })
+    .onConflict((conflict) => conflict.column('name').doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
 /**
  * Takes the next bank revision inside a write transaction. The counter row stays locked until the
  * transaction commits, so revisions become visible in order and a reader following `revision > last`

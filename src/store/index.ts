@@ -1,5 +1,12 @@
 // The store domain: the one database (SQLite or PostgreSQL), its schema and migrations.
-export { openDatabase, now, nextBankRevision, isUniqueViolation } from './database.js';
+export {
+  openDatabase,
+  now,
+  nextBankRevision,
+  readCounter,
+  claimCounter,
+  isUniqueViolation,
+} from './database.js';
 export type { Database, DatabaseOptions, Dialect } from './database.js';
 export type { DatabaseHealth } from './storage-failures.js';
 export type {

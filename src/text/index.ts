@@ -17,6 +17,7 @@ export { TextBanks, maxTextLength, textPolicy } from './text-banks.js';
 export type {
   Deterrence,
   TextBanksOptions,
+  TextRuleSource,
   TextCheck,
   TextMode,
   TextPolicy,

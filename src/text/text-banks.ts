@@ -4,10 +4,8 @@
 // synchronous and allocate almost nothing: fast enough to run on every search and message.
 import type { Config } from '../config/index.js';
 import { WardenError } from '../errors/index.js';
-import type { Database } from '../store/index.js';
 import { TextEngine } from './engine.js';
 import type { TextMatch, TextRule } from './engine.js';
-import type { TextEntryAttributes } from './entries.js';
 
 export type TextMode = 'search' | 'message';
 export type TextVerdict = 'allow' | 'review' | 'block';
@@ -55,7 +53,7 @@ export class TextBanks {
   private refreshing: Promise<void> | undefined;
 
   private constructor(
-    private readonly database: Database,
+    private readonly source: TextRuleSource,
     private readonly options: TextBanksOptions,
     loaded: { engine: TextEngine; revision: number; banks: Set<string> },
   ) {
@@ -65,8 +63,8 @@ export class TextBanks {
     this.reportRefused();
   }
 
-  static async open(database: Database, options: TextBanksOptions): Promise<TextBanks> {
-    const banks = new TextBanks(database, options, await load(database));
+  static async open(source: TextRuleSource, options: TextBanksOptions): Promise<TextBanks> {
+    const banks = new TextBanks(source, options, await load(source));
     if (options.refreshMs > 0) {
       banks.timer = setInterval(() => {
         banks.refresh().catch((error: unknown) => options.onRefreshError?.(error));
@@ -80,9 +78,9 @@ export class TextBanks {
   refresh(): Promise<void> {
     this.refreshing ??= (async () => {
       try {
-        const revision = await currentRevision(this.database);
+        const revision = await this.source.revision();
         if (revision === this.revision) return;
-        const loaded = await load(this.database);
+        const loaded = await load(this.source);
         this.engine = loaded.engine;
         this.revision = loaded.revision;
         this.bankNames = loaded.banks;
@@ -144,43 +142,17 @@ export class TextBanks {
   }
 }
 
-async function currentRevision(database: Database): Promise<number> {
-  const row = await database.db
-    .selectFrom('counters')
-    .select('value')
-    .where('name', '=', 'bank_revision')
-    .executeTakeFirst();
-  return Number(row?.value ?? 0);
+/** Where the rules come from: the text banks' entries, owned by the matching domain. */
+export interface TextRuleSource {
+  /** The banks' revision now: any change to any bank moves it. */
+  revision(): Promise<number>;
+  /** Every enabled term and regex entry of the enabled banks, read after the revision it returns. */
+  load(): Promise<{ revision: number; rules: TextRule[] }>;
 }
 
 async function load(
-  database: Database,
+  source: TextRuleSource,
 ): Promise<{ engine: TextEngine; revision: number; banks: Set<string> }> {
-  // The revision first: a change that lands during the load is picked up by the next refresh.
-  const revision = await currentRevision(database);
-  const rows = await database.db
-    .selectFrom('bank_entries')
-    .innerJoin('banks', 'banks.id', 'bank_entries.bank_id')
-    .select([
-      'bank_entries.id',
-      'banks.name',
-      'bank_entries.signal_type',
-      'bank_entries.value',
-      'bank_entries.category',
-      'bank_entries.attributes',
-    ])
-    .where('bank_entries.signal_type', 'in', ['term', 'regex'])
-    .where('bank_entries.enabled', '=', 1)
-    .where('banks.enabled', '=', 1)
-    .orderBy('bank_entries.id')
-    .execute();
-  const rules: TextRule[] = rows.map((row) => ({
-    entryId: row.id,
-    bank: row.name,
-    type: row.signal_type === 'regex' ? 'regex' : 'term',
-    value: row.value,
-    category: row.category,
-    attributes: JSON.parse(row.attributes) as TextEntryAttributes,
-  }));
-  return { engine: TextEngine.build(rules), revision, banks: new Set(rows.map((row) => row.name)) };
+  const { revision, rules } = await source.load();
+  return { engine: TextEngine.build(rules), revision, banks: new Set(rules.map((rule) => rule.bank)) };
 }

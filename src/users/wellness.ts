@@ -2,7 +2,7 @@
 // (blurring, greyscale, a daily exposure warning) within limits an admin sets for everyone. The limits
 // are applied when settings are read, so a stricter limit takes effect at once for everybody.
 import type { Kysely } from 'kysely';
-import { recordAudit } from '../audit/index.js';
+import { countActions, recordAudit } from '../audit/index.js';
 import { WardenError } from '../errors/index.js';
 import { now } from '../store/index.js';
 import type { Database, Schema } from '../store/index.js';
@@ -144,14 +144,7 @@ export function checkWithinLimits(changes: Partial<WellnessSettings>, limits: We
 export async function exposureToday(database: Database, actor: string): Promise<number> {
   const midnight = new Date();
   midnight.setUTCHours(0, 0, 0, 0);
-  const row = await database.db
-    .selectFrom('audit_log')
-    .select((eb) => eb.fn.countAll<number | string>().as('count'))
-    .where('actor', '=', actor)
-    .where('action', '=', revealAction)
-    .where('at', '>=', midnight.toISOString())
-    .executeTakeFirst();
-  return Number(row?.count ?? 0);
+  return countActions(database, { actor, action: revealAction, since: midnight.toISOString() });
 }
 
 function checkExposureWarning(value: number, name: string): void {

@@ -8,7 +8,7 @@ import type { Config } from '../config/index.js';
 import { EvidenceStore } from '../evidence/index.js';
 import { createHashingPool, hashingPoolOptions } from '../hashing/index.js';
 import type { HashingPool } from '../hashing/index.js';
-import { Matcher } from '../matching/index.js';
+import { Matcher, textRuleSource } from '../matching/index.js';
 import { GeoIpTable, NetworkGuard } from '../network/index.js';
 import { ContentPipeline } from '../pipeline/index.js';
 import { Policy } from '../policy/index.js';
@@ -82,7 +82,7 @@ export async function openWarden(
   });
   const casework = new Casework(database, caseworkOptions(config));
   const evidence = await EvidenceStore.open(config);
-  const text = await TextBanks.open(database, {
+  const text = await TextBanks.open(textRuleSource(database), {
     refreshMs: config.indexRefreshMs,
     onRefreshError: (error) =>
       logger.error({ err: error }, 'text bank refresh failed; checking against the last loaded banks'),
