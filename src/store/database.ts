@@ -7,7 +7,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import type { SqliteDatabase as KyselySqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { WardenError } from '../errors/index.js';
-import { migrations } from './migrations.js';
+import { migrations } from './migrations/index.js';
 import { StorageMonitor } from './storage-failures.js';
 import type { DatabaseHealth } from './storage-failures.js';
 import type { Schema } from './schema.js';
