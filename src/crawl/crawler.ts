@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { WardenError, isRetryable, isWardenError } from '../errors/index.js';
-import { isImageMime, linksAndMediaOnPage, sniffMime } from '../evidence/index.js';
+import { isImageMime, linksAndMediaOnPage, mediaType, pageText, sniffMime } from '../evidence/index.js';
 import type { EvidenceItem, EvidenceStore } from '../evidence/index.js';
 import { checkUrl, retryableStatus } from '../network/index.js';
 import type { FetchLimits, GeoIpTable, GuardedResponse, NetworkGuard } from '../network/index.js';
@@ -352,14 +352,14 @@ class CrawlRun {
     if (location !== null) return this.followRedirect(url, response.status, location);
     if (response.status < 200 || response.status > 299) throw httpFailure(response.url, response.status);
 
-    const type = contentType(response);
+    const type = mediaType(response);
     const sniffed = body === undefined ? '' : sniffMime(body);
     let links: string[] = [];
     let images: string[] = [];
     let videos: string[] = [];
     const media: MediaOutcome[] = [];
     if (body !== undefined && (htmlTypes.has(type) || sniffed === 'text/html')) {
-      const page = linksAndMediaOnPage(decodeHtml(body, response), response.url);
+      const page = linksAndMediaOnPage(pageText(body, response), response.url);
       links = page.links;
       images = page.media.filter((item) => item.kind === 'image').map((item) => item.url);
       // Videos are recorded, not downloaded: video hashing (vPDQ) comes with the video issue.
@@ -651,7 +651,7 @@ class CrawlRun {
         address: response.address,
         headers: Object.fromEntries(response.headers),
       };
-      const type = contentType(response);
+      const type = mediaType(response);
       const wanted =
         response.status >= 200 &&
         response.status <= 299 &&
@@ -762,17 +762,4 @@ function hostOf(url: string): string {
 /** The URL a chain of redirects started from (recheck hops carry it as where they were found). */
 function rootOf(url: ClaimedUrl): string {
   return url.discovered_from === '' ? url.url : url.discovered_from;
-}
-
-function contentType(response: GuardedResponse): string {
-  return (response.headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
-}
-
-function decodeHtml(bytes: Uint8Array, response: GuardedResponse): string {
-  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(response.headers.get('content-type') ?? '')?.[1];
-  try {
-    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
-  } catch {
-    return new TextDecoder('utf-8').decode(bytes);
-  }
 }

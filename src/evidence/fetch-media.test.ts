@@ -166,7 +166,7 @@ describe('fetchMedia', () => {
     expect(requests.some((request) => request.path === '/img/b-small.png')).toBe(false);
     expect(result.problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/1 image is embedded in the page as data: URLs/),
+        expect.stringMatching(/1 media item is embedded in the page as data: URLs/),
         expect.stringMatching(new RegExp(`${origin}/missing\\.png could not be fetched: HTTP status 404`)),
         expect.stringMatching(/big\.png.*larger than 65536 bytes/),
         expect.stringMatching(/not-an-image\.png is not an image \(its content type is text\/html\)/),

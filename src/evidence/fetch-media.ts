@@ -3,14 +3,12 @@
 // only noted, so that one broken link does not lose the rest of the evidence. Anyone may report a URL, so
 // one fetch is bounded as a whole: a deadline, a number of images, and a pixel count read from each
 // image's header before anything decodes it.
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { configEnvironment } from '../config/index.js';
 import { WardenError, isWardenError } from '../errors/index.js';
 import { checkImagePixels } from '../hashing/index.js';
 import { retryableStatus } from '../network/index.js';
 import type { GuardedResponse, NetworkGuard } from '../network/index.js';
-import { imagesOnPage } from './page-images.js';
+import { linksAndMediaOnPage, mediaType, pageText } from './page-links.js';
 import { isImageMime, sniffMime } from './sniff.js';
 
 export interface FetchMediaLimits {
@@ -41,7 +39,7 @@ export interface FetchedMedia {
 export interface FetchMediaResult {
   /** The URL that answered, after redirects. */
   finalUrl: string;
-  /** An address the final URL's host resolves to ('' if it no longer resolves). */
+  /** The server address the final URL's connection reached ('' when unknown). */
   hostAddress: string;
   media: FetchedMedia[];
   /** What could not be fetched or was skipped, said for a person. */
@@ -112,7 +110,11 @@ export async function fetchMedia(
     if (typeof kept === 'string') problems.push(kept);
     else media.push(kept);
   } else if (body !== undefined && (htmlTypes.has(type) || sniffed === 'text/html')) {
-    const found = imagesOnPage(decodeHtml(body.subarray(0, maxHtmlBytes), page), finalUrl);
+    const read = linksAndMediaOnPage(pageText(body.subarray(0, maxHtmlBytes), page), finalUrl);
+    const found = {
+      urls: read.media.filter((item) => item.kind === 'image').map((item) => item.url),
+      problems: read.problems,
+    };
     problems.push(...found.problems);
     if (found.urls.length === 0) problems.push(`No images were found on the page ${finalUrl}.`);
     if (found.urls.length > limits.maxImages) {
@@ -136,7 +138,8 @@ export async function fetchMedia(
   } else {
     problems.push(notMedia(finalUrl, type));
   }
-  return { finalUrl, hostAddress: await hostAddressOf(finalUrl), media, problems };
+  // The address the connection reached, as the guard saw it: not a second lookup that may differ.
+  return { finalUrl, hostAddress: page.address, media, problems };
 }
 
 /** The body of a page or image worth reading; undefined (body dropped) for other types. */
@@ -199,34 +202,8 @@ async function keptImage(context: FetchContext, url: string, bytes: Buffer): Pro
   return { url, bytes };
 }
 
-function mediaType(response: GuardedResponse): string {
-  return (response.headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
-}
-
 function notMedia(url: string, type: string): string {
   return `${url} is neither an image nor an HTML page (content type ${type || 'not given'}); nothing was fetched from it.`;
-}
-
-function decodeHtml(bytes: Uint8Array, response: GuardedResponse): string {
-  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(response.headers.get('content-type') ?? '')?.[1];
-  try {
-    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
-  } catch {
-    // An unknown charset label: URLs are ASCII in any charset a page is likely to use.
-    return new TextDecoder('utf-8').decode(bytes);
-  }
-}
-
-/** An address the URL's host resolves to; an IP address in the URL is itself. */
-async function hostAddressOf(url: string): Promise<string> {
-  const host = new URL(url).hostname;
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (isIP(bare) !== 0) return bare;
-  try {
-    return (await lookup(bare)).address;
-  } catch {
-    return '';
-  }
 }
 
 async function mapLimited<T, R>(

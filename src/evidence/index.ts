@@ -7,6 +7,6 @@ export type { EvidenceView, RenderOptions, RenderedImage } from './render.js';
 export { fetchMedia } from './fetch-media.js';
 export type { FetchMediaLimits, FetchMediaResult, FetchedMedia } from './fetch-media.js';
 export { sniffMime, isImageMime } from './sniff.js';
-export { linksAndMediaOnPage, mediaKindOfUrl } from './page-links.js';
+export { linksAndMediaOnPage, mediaKindOfUrl, mediaType, pageText } from './page-links.js';
 export type { PageLinksAndMedia, PageMedia, PageMediaKind } from './page-links.js';
 export { evidenceKeyFileName } from './key.js';

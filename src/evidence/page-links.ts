@@ -3,7 +3,7 @@
 // poster, og:image / og:video, and links whose path ends in a media file extension). URLs are resolved
 // against the page's final URL or its first <base href>, fragments dropped, each kept once, in order.
 import { Parser } from 'htmlparser2';
-import { largestCandidate } from './page-images.js';
+import type { GuardedResponse } from '../network/index.js';
 
 export type PageMediaKind = 'image' | 'video';
 
@@ -112,10 +112,12 @@ export function linksAndMediaOnPage(html: string, pageUrl: string): PageLinksAnd
   const problems: string[] = [];
   let embedded = 0;
   for (const { reference, base: candidateBase, kind } of candidates) {
-    if (/^(data|javascript|mailto|tel|blob):/i.test(reference)) {
-      if (kind !== 'link') embedded += 1;
+    if (/^data:/i.test(reference) && kind !== 'link') {
+      embedded += 1;
       continue;
     }
+    // Links to scripts, mail and phones are not pages; for media such a URL is said to be skipped.
+    if (/^(data|javascript|mailto|tel|blob):/i.test(reference) && kind === 'link') continue;
     const resolved = resolve(reference, candidateBase);
     if (resolved === undefined) {
       problems.push(`Skipped "${reference.slice(0, 200)}": it is not a valid URL.`);
@@ -150,5 +152,61 @@ function resolve(reference: string, base: string): string | undefined {
     return url.href;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The URL of the largest candidate in a srcset: by width descriptor (`640w`) when there are any, else by
+ * pixel density (`2x`, 1x when none is given). Parsed as the HTML standard does, simplified: a URL is a
+ * run of non-space characters, trailing commas end a candidate, descriptors run to the next comma.
+ */
+export function largestCandidate(srcset: string): string | undefined {
+  let bestWidth: [url: string, width: number] | undefined;
+  let bestDensity: [url: string, density: number] | undefined;
+  let at = 0;
+  while (at < srcset.length) {
+    while (at < srcset.length && /[\s,]/.test(srcset.charAt(at))) at += 1;
+    if (at >= srcset.length) break;
+    let end = at;
+    while (end < srcset.length && !/\s/.test(srcset.charAt(end))) end += 1;
+    let url = srcset.slice(at, end);
+    let descriptor = '';
+    if (url.endsWith(',')) {
+      url = url.replace(/,+$/, '');
+      at = end;
+    } else {
+      const comma = srcset.indexOf(',', end);
+      const stop = comma === -1 ? srcset.length : comma;
+      descriptor = srcset.slice(end, stop).trim().toLowerCase();
+      at = stop + 1;
+    }
+    if (url === '') continue;
+    const width = /^(\d+)w$/.exec(descriptor);
+    if (width !== null) {
+      const value = Number(width[1]);
+      if (bestWidth === undefined || value > bestWidth[1]) bestWidth = [url, value];
+      continue;
+    }
+    const density = descriptor === '' ? ['', '1'] : /^(\d+(?:\.\d+)?|\.\d+)x$/.exec(descriptor);
+    if (density === null) continue;
+    const value = Number(density[1]);
+    if (bestDensity === undefined || value > bestDensity[1]) bestDensity = [url, value];
+  }
+  return (bestWidth ?? bestDensity)?.[0];
+}
+
+/** A response's media type, lower case, without parameters ('' when not given). */
+export function mediaType(response: GuardedResponse): string {
+  return (response.headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
+}
+
+/** An HTML body as text, in the charset its Content-Type names (UTF-8 when none, or one unknown). */
+export function pageText(bytes: Uint8Array, response: GuardedResponse): string {
+  const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(response.headers.get('content-type') ?? '')?.[1];
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+  } catch {
+    // An unknown charset label: URLs are ASCII in any charset a page is likely to use.
+    return new TextDecoder('utf-8').decode(bytes);
   }
 }

@@ -1,7 +1,16 @@
-// Finding images in HTML: srcset parsing, <base href>, and what is skipped.
+// Finding images in HTML: srcset parsing, <base href>, and what is skipped (the images a public report's
+// page shows are read by the same reader as the crawler's pages).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { imagesOnPage, largestCandidate } from './page-images.js';
+import { largestCandidate, linksAndMediaOnPage } from './page-links.js';
+
+function imagesOnPage(html: string, pageUrl: string) {
+  const page = linksAndMediaOnPage(html, pageUrl);
+  return {
+    urls: page.media.filter((item) => item.kind === 'image').map((item) => item.url),
+    problems: page.problems,
+  };
+}
 
 describe('largestCandidate', () => {
   it('picks the widest candidate, else the densest, as the HTML standard reads srcset', () => {
@@ -33,7 +42,7 @@ describe('largestCandidate', () => {
   });
 });
 
-describe('imagesOnPage', () => {
+describe('the images on a page', () => {
   it('resolves against the first <base href> from where it appears, and skips what cannot be fetched', () => {
     const found = imagesOnPage(
       `<img src="before.png"><base href="https://cdn.example/assets/"><base href="https://ignored.example/">
