@@ -34,6 +34,13 @@ describe('decide', () => {
 });
 
 describeEachEngine('rules in the database', (database) => {
+  it('gives every caller the defaults when many ask at once on first use, never an empty list', async () => {
+    const answers = await Promise.all(Array.from({ length: 16 }, () => listRules(database())));
+    for (const answer of answers) {
+      expect(answer.map((rule) => rule.name)).toEqual(defaultRules.map((rule) => rule.name));
+    }
+  });
+
   it('seeds the defaults once, and lets them be changed and removed for good', async () => {
     const seeded = await listRules(database());
     expect(seeded.map((rule) => rule.name)).toEqual(defaultRules.map((rule) => rule.name));

@@ -97,7 +97,8 @@ function validateRule(rule: Partial<NewRule>): void {
 
 /** The rules in force; the defaults are written on first use, so people can see and change them. */
 export async function listRules(database: Database): Promise<Rule[]> {
-  let rows = await database.db.selectFrom('rules').selectAll().orderBy('id').execute();
+  const read = () => database.db.selectFrom('rules').selectAll().orderBy('id').execute();
+  let rows = await read();
   if (rows.length === 0) {
     if ((await readCounter(database.db, 'rules_seeded')) === undefined) {
       await database.db.transaction().execute(async (trx) => {
@@ -119,8 +120,10 @@ export async function listRules(database: Database): Promise<Rule[]> {
           )
           .execute();
       });
-      rows = await database.db.selectFrom('rules').selectAll().orderBy('id').execute();
     }
+    // Read again whatever happened: another process may have seeded the rules between the two reads
+    // above, and answering "no rules" then would let everything through until the next refresh.
+    rows = await read();
   }
   return rows.map((row) => ({
     id: row.id,
