@@ -99,6 +99,21 @@ function isAddressOrRange(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
+/**
+ * The matching defaults, in one place: what the configuration falls back to, and what code that runs
+ * without a configuration (an index or matcher built directly, a test, a bench) assumes. PDQ distance 31
+ * is Meta's recommended match threshold.
+ */
+export const matchingDefaults: Readonly<{
+  pdqThreshold: number;
+  maxPdqThreshold: number;
+  maxMatches: number;
+}> = {
+  pdqThreshold: 31,
+  maxPdqThreshold: 63,
+  maxMatches: 100,
+};
+
 /** Field name → [environment variable, schema]. The schema's default is the embedded default. */
 const fields = {
   dataDir: ['WARDEN_DATA_DIR', z.string().min(1).default('./data')],
@@ -115,11 +130,11 @@ const fields = {
   ],
   host: ['WARDEN_HOST', z.string().min(1).default('127.0.0.1')],
   port: ['WARDEN_PORT', integer(0, 65535).default(8080)],
-  matchThreshold: ['WARDEN_MATCH_THRESHOLD', integer(0, 256).default(31)],
+  matchThreshold: ['WARDEN_MATCH_THRESHOLD', integer(0, 256).default(matchingDefaults.pdqThreshold)],
   // Bounds on what one match query may ask for and get: bank entries are confidential, and a threshold near
   // 128 would match them all.
-  maxPdqThreshold: ['WARDEN_MAX_PDQ_THRESHOLD', integer(0, 256).default(63)],
-  maxMatches: ['WARDEN_MAX_MATCHES', integer(1, 100_000).default(100)],
+  maxPdqThreshold: ['WARDEN_MAX_PDQ_THRESHOLD', integer(0, 256).default(matchingDefaults.maxPdqThreshold)],
+  maxMatches: ['WARDEN_MAX_MATCHES', integer(1, 100_000).default(matchingDefaults.maxMatches)],
   minQuality: ['WARDEN_MIN_QUALITY', integer(0, 100).default(50)],
   maxImageBytes: ['WARDEN_MAX_IMAGE_BYTES', integer(1, 2 ** 31).default(50 * 1024 * 1024)],
   maxImagePixels: ['WARDEN_MAX_IMAGE_PIXELS', integer(1, 2 ** 31).default(100_000_000)],

@@ -7,6 +7,7 @@
 // any moment loses nothing and repeats nothing that had finished: a restarted run claims what was left,
 // and URLs in flight come back when their leases run out. In recheck mode the same loop visits watched
 // URLs and records whether their content is still there instead.
+import { matchingDefaults } from '../config/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { WardenError, isRetryable, isWardenError } from '../errors/index.js';
@@ -205,7 +206,7 @@ class CrawlRun {
     private readonly signal: AbortSignal,
   ) {
     this.onEvent = options.onEvent;
-    this.pdqThreshold = options.pdqThreshold ?? 31;
+    this.pdqThreshold = options.pdqThreshold ?? matchingDefaults.pdqThreshold;
     this.gate = new HostGate(
       crawl.options.hostDelayMs,
       crawl.options.hostConcurrency,

@@ -7,6 +7,7 @@
 // Nothing here holds the event loop for long: changes and entries are read in pages with a yield between
 // them, and the index folds its append area, and a reload builds a whole new index, in a worker thread
 // while matching goes on against the old one.
+import { matchingDefaults } from '../config/index.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { WardenError } from '../errors/index.js';
 import { pdqHashToBytes } from '../hashing/index.js';
@@ -117,9 +118,6 @@ export interface MatcherOptions {
   onRefreshError?: (error: unknown) => void;
 }
 
-/** The configuration's defaults, for matchers opened without them. */
-const defaultMaxThreshold = 63;
-const defaultMaxMatches = 100;
 // Rows read per query: better-sqlite3 reads synchronously, and 10,000 rows take some 10-20 ms.
 const pageSize = 10_000;
 // Below this many entries, building the index on the event loop is quicker than starting a thread.
@@ -147,8 +145,8 @@ export class Matcher {
     this.revision = loaded.revision;
     this.lastChangeId = Number.MAX_SAFE_INTEGER;
     for (const bank of loaded.banks) this.banks.set(bank.id, bank);
-    this.maxThreshold = Math.min(options.maxThreshold ?? defaultMaxThreshold, 256);
-    this.maxMatches = options.maxMatches ?? defaultMaxMatches;
+    this.maxThreshold = Math.min(options.maxThreshold ?? matchingDefaults.maxPdqThreshold, 256);
+    this.maxMatches = options.maxMatches ?? matchingDefaults.maxMatches;
   }
 
   /** Loads every enabled PDQ entry into memory and, if asked, starts following changes. */

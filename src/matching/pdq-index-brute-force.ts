@@ -1,6 +1,7 @@
 // The reference PDQ search: every hash compared with the query, in plain JavaScript a byte at a time. It
 // shares no code with the index (no WebAssembly, no chunking), so the tests can hold the index to it; it
 // is also the slowest baseline in the benchmark.
+import { matchingDefaults } from '../config/index.js';
 import { checkHash, checkHashes, checkThreshold } from './pdq-index-input.js';
 import type { PdqNeighbour } from './pdq-index-segment.js';
 
@@ -15,7 +16,7 @@ export function bruteForceSearch(
   entryIds: ArrayLike<number>,
   hashes: Uint8Array,
   query: Uint8Array,
-  threshold = 31,
+  threshold: number = matchingDefaults.pdqThreshold,
 ): PdqNeighbour[] {
   checkHashes(hashes, entryIds.length);
   checkHash(query);

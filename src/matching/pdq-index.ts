@@ -10,6 +10,7 @@
 // it is ready, with the removals and replacements made meanwhile applied to it.
 // Each query takes, per segment, whichever of the tables and a scan the cost model (pdq-index-plan.ts)
 // expects to be faster, so every threshold from 0 to 256 is answered exactly.
+import { matchingDefaults } from '../config/index.js';
 import { runIndexJob } from './pdq-index-background.js';
 import { PdqDelta } from './pdq-index-delta.js';
 import { NearestNeighbours } from './pdq-index-nearest.js';
@@ -65,7 +66,7 @@ export interface PdqIndexStats {
   chunkCounts: number[];
 }
 
-const DEFAULT_THRESHOLD = 31;
+const DEFAULT_THRESHOLD = matchingDefaults.pdqThreshold;
 const MAX_SEGMENT_CAPACITY = 2 ** 25;
 const MAX_BATCH = 65_536;
 
