@@ -167,34 +167,50 @@ describe('RegexRule.matches', () => {
   });
 
   it('finds the same spans as JavaScript on random patterns and texts', () => {
-    const { pattern } = fc.letrec<{ pattern: string }>((tie) => ({
+    // Each pattern says whether it repeats something that can match empty text: there RE2 and
+    // JavaScript legitimately part ways (JavaScript ends a loop on an empty iteration, RE2 tries the
+    // next alternative), so such patterns must agree on whether and where a match starts, not its end.
+    type Generated = { source: string; emptyLoop: boolean };
+    const matchesEmpty = (source: string) => new RegExp(`^(?:${source})$`, 'u').test('');
+    const { pattern } = fc.letrec<{ pattern: Generated }>((tie) => ({
       pattern: fc.oneof(
         { depthSize: 'small' },
-        fc.constantFrom(
-          'a',
-          'b',
-          '[ab]',
-          '\\w',
-          '\\s',
-          '.',
-          'ab',
-          'a?',
-          '\\b',
-          '^',
-          '$',
-          'a{0,3}',
-          '(?:aa|b)',
-          '😀',
-        ),
-        fc.tuple(tie('pattern'), tie('pattern')).map(([x, y]) => `(?:${x}|${y})`),
+        fc
+          .constantFrom(
+            'a',
+            'b',
+            '[ab]',
+            '\\w',
+            '\\s',
+            '.',
+            'ab',
+            'a?',
+            '\\b',
+            '^',
+            '$',
+            'a{0,3}',
+            '(?:aa|b)',
+            '😀',
+          )
+          .map((source) => ({ source, emptyLoop: false })),
+        fc.tuple(tie('pattern'), tie('pattern')).map(([x, y]) => ({
+          source: `(?:${x.source}|${y.source})`,
+          emptyLoop: x.emptyLoop || y.emptyLoop,
+        })),
         fc
           .tuple(
             tie('pattern'),
             fc.constantFrom('*', '+', '?', '{2}', '{1,3}', '{0,2}', '{2,}'),
             fc.constantFrom('', '?'),
           )
-          .map(([x, repeat, lazy]) => `(?:${x})${repeat}${lazy}`),
-        fc.tuple(tie('pattern'), tie('pattern')).map(([x, y]) => x + y),
+          .map(([x, repeat, lazy]) => ({
+            source: `(?:${x.source})${repeat}${lazy}`,
+            emptyLoop: x.emptyLoop || (repeat !== '?' && matchesEmpty(x.source)),
+          })),
+        fc.tuple(tie('pattern'), tie('pattern')).map(([x, y]) => ({
+          source: x.source + y.source,
+          emptyLoop: x.emptyLoop || y.emptyLoop,
+        })),
       ),
     }));
     // Short texts, so that JavaScript's engine finishes even on patterns that backtrack exponentially.
@@ -203,13 +219,15 @@ describe('RegexRule.matches', () => {
       .map((chars) => chars.join(''));
     let compared = 0;
     fc.assert(
-      fc.property(pattern, text, (source, sample) => {
+      fc.property(pattern, text, ({ source, emptyLoop }, sample) => {
         const check = checkRegexRule(source);
         if (!check.ok) return;
         compared += 1;
-        expect(check.rule.matches(sample), `${source} on ${JSON.stringify(sample)}`).toEqual(
-          javaScriptSpans(source, sample),
-        );
+        const found = check.rule.matches(sample);
+        const expected = javaScriptSpans(source, sample);
+        const label = `${source} on ${JSON.stringify(sample)}`;
+        if (!emptyLoop) expect(found, label).toEqual(expected);
+        else expect(found[0]?.start, label).toBe(expected[0]?.start);
       }),
       { numRuns: 500 },
     );
