@@ -230,7 +230,7 @@ export class ContentPipeline {
         source: content.source,
         verdict,
         rules: decision.rules,
-        content: describe(content),
+        content: describeContent(content),
         platform_reference: content.reference ?? null,
         // The body goes to platforms, who may not read the banks.
         matches: visibleMatches(matches, false),
@@ -253,7 +253,7 @@ export class ContentPipeline {
 }
 
 /** What a platform is told identifies the content: its own signals, never a bank's. */
-export function describe(content: Content): Record<string, unknown> {
+function describeContent(content: Content): Record<string, unknown> {
   const first = content.items[0];
   const evidence = first?.evidence;
   const signals = first?.signals ?? {};
